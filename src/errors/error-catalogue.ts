@@ -1,0 +1,71 @@
+/**
+ * The one catalogue of errors dombridge reports. Codes are stable: clients and runbooks key on them, the README
+ * lists them (a test keeps the two in step). `fault` errors end the request with a SOAP fault; `bod` errors are
+ * expected business outcomes answered inside a normal BOD response (ChangeStatus or ConfirmBOD failure).
+ */
+export type FaultSide = 'Client' | 'Server' | 'VersionMismatch';
+
+export interface ErrorDefinition {
+  readonly kind: 'fault' | 'bod';
+  /** Who must act: the caller (Client) or us (Server). Only for faults. */
+  readonly side?: FaultSide;
+  /** HTTP status for faults; SOAP 1.1 requires 500 for every fault, so this applies to SOAP 1.2 and non-SOAP answers. */
+  readonly http?: number;
+  /** Message template; `{name}` placeholders are filled from the error's params. */
+  readonly message: string;
+}
+
+export const ERRORS = {
+  // Transport and XML: the caller must fix the request.
+  HTTP_METHOD_NOT_ALLOWED: { kind: 'fault', side: 'Client', http: 405, message: 'Use POST for SOAP requests, or GET with ?wsdl for the service description.' },
+  HTTP_MEDIA_TYPE: { kind: 'fault', side: 'Client', http: 415, message: 'Content-Type {contentType} is not SOAP; send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2).' },
+  HTTP_BODY_TOO_LARGE: { kind: 'fault', side: 'Client', http: 413, message: 'The request body exceeds the limit of {limit} bytes.' },
+  XML_ENCODING: { kind: 'fault', side: 'Client', http: 400, message: 'The request body is not valid UTF-8.' },
+  XML_MALFORMED: { kind: 'fault', side: 'Client', http: 400, message: 'The request is not well-formed XML: {detail}.' },
+  XML_DOCTYPE_FORBIDDEN: { kind: 'fault', side: 'Client', http: 400, message: 'Document type declarations are not accepted; remove the <!DOCTYPE> from the request.' },
+  XML_LIMIT_EXCEEDED: { kind: 'fault', side: 'Client', http: 413, message: 'The request breaks the {limit} limit of {value}.' },
+  SOAP_VERSION_MISMATCH: { kind: 'fault', side: 'VersionMismatch', http: 400, message: 'The root element must be a SOAP 1.1 or SOAP 1.2 Envelope; found {found}.' },
+  SOAP_BODY_INVALID: { kind: 'fault', side: 'Client', http: 400, message: 'The SOAP Body must hold exactly one BOD element; {detail}.' },
+  SOAP_MUST_UNDERSTAND: { kind: 'fault', side: 'Client', http: 400, message: 'Header {header} is marked mustUnderstand and is not understood here.' },
+  BOD_UNKNOWN_OPERATION: { kind: 'fault', side: 'Client', http: 400, message: '{element} is not an operation of {service}; it offers {operations}.' },
+  BOD_WRONG_SERVICE: { kind: 'fault', side: 'Client', http: 400, message: '{element} belongs to {rightService} at {rightPath}, not to {service}.' },
+  BOD_WRONG_NAMESPACE: { kind: 'fault', side: 'Client', http: 400, message: '{element} is in namespace {found}; {service} expects {expected}.' },
+  BOD_INVALID: { kind: 'fault', side: 'Client', http: 400, message: 'The BOD cannot be processed: {detail}.' },
+  // Our side.
+  INTERNAL_ERROR: { kind: 'fault', side: 'Server', http: 500, message: 'dombridge failed to process the request; it was logged with reference {reference}.' },
+  SHUTTING_DOWN: { kind: 'fault', side: 'Server', http: 503, message: 'dombridge is shutting down; retry against another node or in a moment.' },
+  // Business outcomes answered in the BOD.
+  EXPRESSION_INVALID: { kind: 'bod', message: 'The Get expression cannot be read: {detail}.' },
+  ACTION_UNSUPPORTED: { kind: 'bod', message: 'Action {actionCode} on {expression} is not supported by {operation}; supported: {supported}.' },
+  CATALOG_ENTRY_NOT_FOUND: { kind: 'bod', message: 'Catalog entry {ref} does not exist.' },
+  STORE_NOT_FOUND: { kind: 'bod', message: 'Store {ref} does not exist.' },
+  STORE_MISSING: { kind: 'bod', message: 'No store was named: give a location in the expression or storeId in the business context.' },
+  VALUE_INVALID: { kind: 'bod', message: '{field} has an invalid value {value}: {detail}.' },
+  DOM_UNAVAILABLE: { kind: 'bod', message: 'DOM could not answer ({outcome}) and no cached or fallback availability exists for {ref}.' },
+  STALE_UPDATE: { kind: 'bod', message: 'The update for {ref} is older ({incoming}) than the stored record ({stored}); it was not applied.' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
+export function formatMessage(code: ErrorCode, params: ErrorParams = {}): string {
+  return ERRORS[code].message.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+}
+
+/** Raised for faults. Business outcomes are returned as values ({@link BodError}) and never thrown. */
+export class DombridgeFault extends Error {
+  constructor(readonly code: ErrorCode, readonly params: ErrorParams = {}) {
+    super(formatMessage(code, params));
+    this.name = 'DombridgeFault';
+  }
+}
+
+/** An expected business outcome: goes into ChangeStatus / ConfirmBOD failure messages. */
+export interface BodError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export function bodError(code: ErrorCode, params: ErrorParams = {}): BodError {
+  return { code, message: formatMessage(code, params) };
+}

@@ -1,0 +1,335 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  CODE_TO_STATUS, STATUS_TO_CODE, type AvailabilityRecord, type CacheRule, type CatalogEntry, type FulfillmentCenter,
+  type OnlineStore, type PhysicalStore,
+} from '../../inventory/inventory-model.js';
+import type {
+  AvailabilityBatchOp, AvailabilityStore, BatchLoadResult, BulkLoadStore, CacheRuleStore, CatalogStore,
+  LocalInventoryStore, Store, StoreDirectory, UpsertOutcome,
+} from '../store.js';
+import { MIGRATIONS } from './migrations.js';
+import { AsyncMutex } from './async-mutex.js';
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' (tests). */
+  readonly path: string;
+  /** PRAGMA synchronous: FULL (default) survives power loss; NORMAL survives a process crash only. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * SQLite in WAL mode. better-sqlite3 is synchronous, so a transaction cannot span an await on one shared
+ * connection without other requests' statements landing inside it. Hence two connections: a writer, used only
+ * under an async mutex (every write and every transaction), and a reader for reads outside transactions, which
+ * in WAL mode sees only committed data and never blocks on the writer.
+ */
+export class SqliteStore implements Store {
+  readonly catalog: CatalogStore;
+  readonly directory: StoreDirectory;
+  readonly availability: AvailabilityStore;
+  readonly bulk: BulkLoadStore;
+  readonly cacheRules: CacheRuleStore;
+  readonly localInventory: LocalInventoryStore;
+
+  private constructor(
+    private readonly writer: Database.Database,
+    private readonly reader: Database.Database,
+    private readonly mutex: AsyncMutex,
+    private readonly inTransaction: boolean,
+  ) {
+    // Reads inside a transaction must see its own writes: use the writer there.
+    const r = inTransaction ? writer : reader;
+    const w = writer;
+    const write = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve(fn()) : this.mutex.run(async () => fn()));
+    this.catalog = catalogStore(r, w, write);
+    this.directory = directory(r, w, write);
+    this.availability = availabilityStore(r, w, write);
+    this.bulk = bulkStore(r, w, write, inTransaction);
+    this.cacheRules = cacheRuleStore(r, w, write);
+    this.localInventory = localInventoryStore(r, w, write);
+  }
+
+  static open(opts: SqliteOptions): SqliteStore {
+    const memory = opts.path === ':memory:';
+    if (!memory) mkdirSync(dirname(opts.path), { recursive: true });
+    // An in-memory database is private to its connection, so tests share one connection for both roles.
+    const writer = new Database(opts.path);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    writer.pragma('foreign_keys = ON');
+    writer.pragma('busy_timeout = 5000');
+    migrate(writer);
+    const reader = memory ? writer : new Database(opts.path, { readonly: true });
+    if (!memory) reader.pragma('busy_timeout = 5000');
+    return new SqliteStore(writer, reader, new AsyncMutex(), false);
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.mutex.run(async () => {
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(new SqliteStore(this.writer, this.reader, this.mutex, true));
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return this.reader.prepare('SELECT 1 AS ok').get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.mutex.run(async () => {
+      if (this.reader !== this.writer) this.reader.close();
+      this.writer.close();
+    });
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migration').all() as { version: number }[]).map((r) => r.version));
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    })();
+  }
+}
+
+/** Prepared once per connection, shared by every Store bound to it: the hot path never compiles SQL. */
+class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+  constructor(readonly db: Database.Database) {}
+  get(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+}
+
+const statementCaches = new WeakMap<Database.Database, Statements>();
+function stmts(db: Database.Database): Statements {
+  let s = statementCaches.get(db);
+  if (!s) {
+    s = new Statements(db);
+    statementCaches.set(db, s);
+  }
+  return s;
+}
+
+type Write = <T>(fn: () => T) => Promise<T>;
+
+function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Write): CatalogStore {
+  const r = stmts(rdb), w = stmts(wdb);
+  const toEntry = (row: Row | undefined): CatalogEntry | undefined =>
+    row && { catentryId: row['catentry_id'] as string, partNumber: row['part_number'] as string, name: row['name'] as string, price: (row['price'] as string | null) ?? null };
+  return {
+    async catalogEntryById(id) {
+      return toEntry(r.get('SELECT * FROM catalog_entry WHERE catentry_id = ?').get(id) as Row | undefined);
+    },
+    async catalogEntryByPartNumber(pn) {
+      return toEntry(r.get('SELECT * FROM catalog_entry WHERE part_number = ?').get(pn) as Row | undefined);
+    },
+    upsertCatalogEntry: (e) =>
+      write(() => {
+        w.get(`INSERT INTO catalog_entry (catentry_id, part_number, name, price) VALUES (?, ?, ?, ?)
+               ON CONFLICT(catentry_id) DO UPDATE SET part_number = excluded.part_number, name = excluded.name, price = excluded.price`)
+          .run(e.catentryId, e.partNumber, e.name, e.price);
+      }),
+  };
+}
+
+function directory(rdb: Database.Database, wdb: Database.Database, write: Write): StoreDirectory {
+  const r = stmts(rdb), w = stmts(wdb);
+  const online = (row: Row | undefined): OnlineStore | undefined =>
+    row && {
+      storeId: row['store_id'] as string, nameIdentifier: row['name_identifier'] as string, inventorySystem: row['inventory_system'] as number,
+      currency: row['currency'] as string, fulfillmentCenterId: (row['fulfillment_center_id'] as string | null) ?? null, inventoryFlags: row['inventory_flags'] as number,
+    };
+  const physical = (row: Row | undefined): PhysicalStore | undefined =>
+    row && { storeId: row['store_id'] as string, externalId: row['external_id'] as string, onlineStoreId: (row['online_store_id'] as string | null) ?? null, name: (row['name'] as string | null) ?? null };
+  return {
+    async onlineStoreById(id) { return online(r.get('SELECT * FROM online_store WHERE store_id = ?').get(id) as Row | undefined); },
+    async onlineStoreByName(n) { return online(r.get('SELECT * FROM online_store WHERE name_identifier = ?').get(n) as Row | undefined); },
+    async physicalStoreById(id) { return physical(r.get('SELECT * FROM physical_store WHERE store_id = ?').get(id) as Row | undefined); },
+    async physicalStoreByExternalId(x) { return physical(r.get('SELECT * FROM physical_store WHERE external_id = ?').get(x) as Row | undefined); },
+    async fulfillmentCenterById(id) {
+      const row = r.get('SELECT * FROM fulfillment_center WHERE fulfillment_center_id = ?').get(id) as Row | undefined;
+      return row && { fulfillmentCenterId: row['fulfillment_center_id'] as string, name: row['name'] as string } satisfies FulfillmentCenter;
+    },
+    async countOnlineStores() { return (r.get('SELECT COUNT(*) AS n FROM online_store').get() as { n: number }).n; },
+    upsertOnlineStore: (s) => write(() => {
+      w.get(`INSERT INTO online_store (store_id, name_identifier, inventory_system, currency, fulfillment_center_id, inventory_flags) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT(store_id) DO UPDATE SET name_identifier = excluded.name_identifier, inventory_system = excluded.inventory_system,
+             currency = excluded.currency, fulfillment_center_id = excluded.fulfillment_center_id, inventory_flags = excluded.inventory_flags`)
+        .run(s.storeId, s.nameIdentifier, s.inventorySystem, s.currency, s.fulfillmentCenterId, s.inventoryFlags);
+    }),
+    upsertPhysicalStore: (s) => write(() => {
+      w.get(`INSERT INTO physical_store (store_id, external_id, online_store_id, name) VALUES (?, ?, ?, ?)
+             ON CONFLICT(store_id) DO UPDATE SET external_id = excluded.external_id, online_store_id = excluded.online_store_id, name = excluded.name`)
+        .run(s.storeId, s.externalId, s.onlineStoreId, s.name);
+    }),
+    upsertFulfillmentCenter: (fc) => write(() => {
+      w.get(`INSERT INTO fulfillment_center (fulfillment_center_id, name) VALUES (?, ?) ON CONFLICT(fulfillment_center_id) DO UPDATE SET name = excluded.name`)
+        .run(fc.fulfillmentCenterId, fc.name);
+    }),
+  };
+}
+
+const AVAILABILITY_COLUMNS =
+  'catentry_id, location_kind, location_id, status, quantity, uom, availability_time, availability_offset, last_update, context_store_id, field1, field2, field3';
+const UPSERT_ALWAYS = `INSERT INTO inventory_availability (${AVAILABILITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(catentry_id, location_kind, location_id) DO UPDATE SET status = excluded.status, quantity = excluded.quantity, uom = excluded.uom,
+  availability_time = excluded.availability_time, availability_offset = excluded.availability_offset, last_update = excluded.last_update,
+  context_store_id = excluded.context_store_id, field1 = excluded.field1, field2 = excluded.field2, field3 = excluded.field3`;
+// The ordering guard lives in the statement itself, so check and write are one atomic step.
+const UPSERT_IF_NOT_OLDER = `${UPSERT_ALWAYS} WHERE excluded.last_update >= inventory_availability.last_update`;
+
+function recordParams(rec: AvailabilityRecord): unknown[] {
+  return [
+    rec.catentryId, rec.location.kind, rec.location.storeId, STATUS_TO_CODE[rec.status], rec.quantity, rec.uom, rec.availabilityTime,
+    rec.availabilityOffset, rec.lastUpdate, rec.contextStoreId ?? null, rec.field1 ?? null, rec.field2 ?? null, rec.field3 ?? null,
+  ];
+}
+
+function toRecord(row: Row): AvailabilityRecord {
+  return {
+    catentryId: row['catentry_id'] as string,
+    location: { kind: row['location_kind'] as 'online' | 'physical', storeId: row['location_id'] as string },
+    status: CODE_TO_STATUS[row['status'] as string]!,
+    quantity: (row['quantity'] as number | null) ?? null,
+    uom: row['uom'] as string,
+    availabilityTime: (row['availability_time'] as number | null) ?? null,
+    availabilityOffset: (row['availability_offset'] as number | null) ?? null,
+    lastUpdate: row['last_update'] as number,
+    contextStoreId: (row['context_store_id'] as string | null) ?? null,
+    field1: (row['field1'] as string | null) ?? null,
+    field2: (row['field2'] as string | null) ?? null,
+    field3: (row['field3'] as string | null) ?? null,
+  };
+}
+
+function availabilityStore(rdb: Database.Database, wdb: Database.Database, write: Write): AvailabilityStore {
+  const r = stmts(rdb), w = stmts(wdb);
+  const SELECT = `SELECT ${AVAILABILITY_COLUMNS} FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?`;
+  return {
+    async get(catentryId, loc) {
+      const row = r.get(SELECT).get(catentryId, loc.kind, loc.storeId) as Row | undefined;
+      return row && toRecord(row);
+    },
+    upsert: (rec, { ifNotOlder }) => write((): UpsertOutcome => {
+      const existed = w.get('SELECT 1 FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?')
+        .get(rec.catentryId, rec.location.kind, rec.location.storeId) !== undefined;
+      const info = w.get(ifNotOlder ? UPSERT_IF_NOT_OLDER : UPSERT_ALWAYS).run(...recordParams(rec));
+      if (info.changes === 0) return 'stale';
+      return existed ? 'updated' : 'inserted';
+    }),
+    remove: (catentryId, loc) => write(() =>
+      w.get('DELETE FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?').run(catentryId, loc.kind, loc.storeId).changes > 0),
+    decrement: (catentryId, loc, qty, at) => write(() => {
+      const row = w.get(`UPDATE inventory_availability SET quantity = MAX(quantity - ?, 0), last_update = MAX(last_update, ?)
+                         WHERE catentry_id = ? AND location_kind = ? AND location_id = ? AND quantity IS NOT NULL RETURNING quantity`)
+        .get(qty, at, catentryId, loc.kind, loc.storeId) as { quantity: number } | undefined;
+      if (row) return row.quantity;
+      const exists = w.get('SELECT quantity FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?')
+        .get(catentryId, loc.kind, loc.storeId) as { quantity: number | null } | undefined;
+      return exists ? null : undefined;
+    }),
+  };
+}
+
+function bulkStore(rdb: Database.Database, wdb: Database.Database, write: Write, inTransaction: boolean): BulkLoadStore {
+  const r = stmts(rdb), w = stmts(wdb);
+  const apply = (ops: readonly AvailabilityBatchOp[]): BatchLoadResult => {
+    let upserted = 0, deleted = 0, missing = 0;
+    const up = w.get(UPSERT_ALWAYS);
+    const del = w.get('DELETE FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?');
+    for (const op of ops) {
+      if (op.op === 'upsert') { up.run(...recordParams(op.record)); upserted++; }
+      else if (del.run(op.catentryId, op.location.kind, op.location.storeId).changes > 0) deleted++;
+      else missing++;
+    }
+    return { upserted, deleted, missing };
+  };
+  return {
+    applyAvailabilityBatch: (ops) => write(() => (inTransaction ? apply(ops) : wdb.transaction(apply)(ops))),
+    async catentryIdForPartNumber(pn) {
+      return (r.get('SELECT catentry_id FROM catalog_entry WHERE part_number = ?').get(pn) as { catentry_id: string } | undefined)?.catentry_id;
+    },
+    async physicalStoreIdFor(identifier) {
+      const row = r.get('SELECT store_id FROM physical_store WHERE external_id = ? OR store_id = ? ORDER BY external_id = ? DESC LIMIT 1')
+        .get(identifier, identifier, identifier) as { store_id: string } | undefined;
+      return row?.store_id;
+    },
+    async onlineStoreExists(id) {
+      return r.get('SELECT 1 FROM online_store WHERE store_id = ?').get(id) !== undefined;
+    },
+  };
+}
+
+function cacheRuleStore(rdb: Database.Database, wdb: Database.Database, write: Write): CacheRuleStore {
+  const r = stmts(rdb), w = stmts(wdb);
+  return {
+    async allRules() {
+      return (r.get('SELECT * FROM inventory_cache_rule').all() as Row[]).map((row): CacheRule => ({
+        id: row['rule_id'] as string,
+        catentryId: (row['catentry_id'] as string | null) ?? null,
+        location: row['location_kind'] ? { kind: row['location_kind'] as 'online' | 'physical', storeId: row['location_id'] as string } : null,
+        precedence: row['precedence'] as number,
+        flags: row['flags'] as number,
+        threshold: row['threshold'] as number,
+        expiryAbove: (row['expiry_above'] as number | null) ?? null,
+        expiryBelow: (row['expiry_below'] as number | null) ?? null,
+        fallbackStatus: row['fallback_status'] ? CODE_TO_STATUS[row['fallback_status'] as string]! : null,
+        fallbackTime: (row['fallback_time'] as number | null) ?? null,
+        fallbackOffset: (row['fallback_offset'] as number | null) ?? null,
+      }));
+    },
+    replaceRules: (rules) => write(() => {
+      const run = () => {
+        w.get('DELETE FROM inventory_cache_rule').run();
+        const ins = w.get(`INSERT INTO inventory_cache_rule (rule_id, catentry_id, location_kind, location_id, precedence, flags, threshold,
+          expiry_above, expiry_below, fallback_status, fallback_time, fallback_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        for (const x of rules) {
+          ins.run(x.id, x.catentryId, x.location?.kind ?? null, x.location?.storeId ?? null, x.precedence, x.flags, x.threshold,
+            x.expiryAbove, x.expiryBelow, x.fallbackStatus ? STATUS_TO_CODE[x.fallbackStatus] : null, x.fallbackTime, x.fallbackOffset);
+        }
+      };
+      if (wdb.inTransaction) run(); else wdb.transaction(run)();
+    }),
+  };
+}
+
+function localInventoryStore(rdb: Database.Database, wdb: Database.Database, write: Write): LocalInventoryStore {
+  const r = stmts(rdb), w = stmts(wdb);
+  return {
+    async available(catentryId, fc) {
+      const row = r.get('SELECT on_hand - reserved AS available FROM local_inventory WHERE catentry_id = ? AND fulfillment_center_id = ?')
+        .get(catentryId, fc) as { available: number } | undefined;
+      return row?.available;
+    },
+    setOnHand: (catentryId, fc, onHand) => write(() => {
+      w.get(`INSERT INTO local_inventory (catentry_id, fulfillment_center_id, on_hand) VALUES (?, ?, ?)
+             ON CONFLICT(catentry_id, fulfillment_center_id) DO UPDATE SET on_hand = excluded.on_hand`).run(catentryId, fc, onHand);
+    }),
+  };
+}
+
