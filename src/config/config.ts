@@ -39,6 +39,20 @@ export interface Config {
   };
   /** Seed demo data on an empty database. */
   readonly demo: boolean;
+  readonly outbox: {
+    /** First retry delay of a failed DOM message or e-mail, ms (doubling up to 300,000). Default 1000. */
+    readonly retryMs: number;
+    /** Attempts before a DOM message is dead-lettered. Default 12. */
+    readonly maxAttempts: number;
+    /** An order pending transfer (F) this long is checked with DOM and re-sent, seconds. Default 86,400. */
+    readonly pendingTransferTimeoutS: number;
+    /** How often the relays look for due work when nothing kicks them, ms. Default 1000. */
+    readonly pollMs: number;
+  };
+  /** From address of customer e-mails. */
+  readonly emailFrom: string;
+  /** The config file's `commerce` section (ship modes, tax rates, promotions per store), checked by CommerceSettings. */
+  readonly commerce: unknown;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +127,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       memoryCacheEntries: int('inventory.memoryCacheEntries', fileInv['memoryCacheEntries'], 100_000, 0, 100_000_000),
     },
     demo: sources.overrides?.demo ?? bool('demo', file['demo'], false),
+    outbox: {
+      retryMs: int('OUTBOX_RETRY_MS', pick('OUTBOX_RETRY_MS', 'outbox.retryMs'), 1000, 1, 3_600_000),
+      maxAttempts: int('outbox.maxAttempts', pick('OUTBOX_MAX_ATTEMPTS', 'outbox.maxAttempts'), 12, 1, 1000),
+      pendingTransferTimeoutS: int('outbox.pendingTransferTimeoutS', pick('RETRANSFER_PENDING_S', 'outbox.pendingTransferTimeoutS'), 86_400, 1, 365 * 86_400),
+      pollMs: int('outbox.pollMs', pick('OUTBOX_POLL_MS', 'outbox.pollMs'), 1000, 10, 600_000),
+    },
+    emailFrom: str('EMAIL_FROM', pick('EMAIL_FROM', 'emailFrom')) ?? 'Demo Store <orders@dombridge.invalid>',
+    commerce: file['commerce'],
   };
   if (config.dom.timeoutMs < config.dom.connectTimeoutMs) {
     throw new ConfigError('dom.timeoutMs', `(${config.dom.timeoutMs}) must not be smaller than dom.connectTimeoutMs (${config.dom.connectTimeoutMs})`);

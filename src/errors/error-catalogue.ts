@@ -43,6 +43,23 @@ export const ERRORS = {
   VALUE_INVALID: { kind: 'bod', message: '{field} has an invalid value {value}: {detail}.' },
   DOM_UNAVAILABLE: { kind: 'bod', message: 'DOM could not answer ({outcome}) and no cached or fallback availability exists for {ref}.' },
   STALE_UPDATE: { kind: 'bod', message: 'The update for {ref} is older ({incoming}) than the stored record ({stored}); it was not applied.' },
+  ORDER_NOT_FOUND: { kind: 'bod', message: 'Order {orderId} does not exist.' },
+  ORDER_ITEM_NOT_FOUND: { kind: 'bod', message: 'Order {orderId} has no item {orderItemId}.' },
+  ORDER_EMPTY: { kind: 'bod', message: 'Order {orderId} has no items.' },
+  ILLEGAL_TRANSITION: { kind: 'bod', message: 'Order {orderId} cannot go from status {from} to {to}: {reason}.' },
+  ORDER_NOT_EDITABLE: { kind: 'bod', message: 'Order {orderId} is in status {status}; only a cart (P) can be changed.' },
+  ORDER_LOCKED: { kind: 'bod', message: 'Order {orderId} is locked; unlock it before changing it.' },
+  ORDER_NOT_PREPARED: { kind: 'bod', message: 'Order {orderId} has changed since it was prepared (or never was); run Prepare before Submit.' },
+  ORDER_CHANGED: { kind: 'bod', message: 'Order {orderId} was changed by another request while this one ran; retry.' },
+  SHIPPING_INCOMPLETE: { kind: 'bod', message: 'Item {orderItemId} of order {orderId} {detail}.' },
+  SHIP_MODE_UNKNOWN: { kind: 'bod', message: 'Ship mode {code} is not offered by store {storeId}; offered: {offered}.' },
+  INSUFFICIENT_STOCK: { kind: 'bod', message: 'Only {available} of {partNumber} are available at {location}; {requested} were asked for.' },
+  ITEMS_UNALLOCATED: { kind: 'bod', message: 'Order {orderId} has items DOM could not allocate ({items}); remove them or allow backorders.' },
+  RESERVATION_FAILED: { kind: 'bod', message: 'Inventory for order {orderId} could not be reserved: {detail}.' },
+  PAYMENT_MISSING: { kind: 'bod', message: 'Order {orderId} has no payment instruction; add one with ChangeOrder on /Order/OrderPaymentInfo/PaymentInstruction.' },
+  PAYMENT_DECLINED: { kind: 'bod', message: 'Payment for order {orderId} was declined: {reason}. The order was not submitted.' },
+  PAYMENT_ERROR: { kind: 'bod', message: 'The payment provider could not authorize order {orderId} ({reason}); nothing was charged and the order was not submitted; retry.' },
+  PRICING_FAILED: { kind: 'bod', message: 'Order {orderId} cannot be priced: {reason}.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,3 +1,4 @@
+import type { Order, OrderStatus } from '../order/order-model.js';
 import type {
   AvailabilityRecord, CacheRule, CatalogEntry, FulfillmentCenter, LocationKey, OnlineStore, PhysicalStore,
 } from '../inventory/inventory-model.js';
@@ -37,7 +38,7 @@ export interface AvailabilityStore {
   upsert(record: AvailabilityRecord, opts: { ifNotOlder: boolean }): Promise<UpsertOutcome>;
   remove(catentryId: string, location: LocationKey): Promise<boolean>;
   /** Subtracts from a finite cached quantity (never below 0); returns the new quantity or undefined if absent. */
-  decrement(catentryId: string, location: LocationKey, quantity: number, at: number): Promise<number | null | undefined>;
+  decrement(catentryId: string, location: LocationKey, quantity: number): Promise<number | null | undefined>;
 }
 
 /** One row of a batch load, already validated and resolved to ids. */
@@ -72,6 +73,81 @@ export interface LocalInventoryStore {
   setOnHand(catentryId: string, fulfillmentCenterId: string, onHand: number): Promise<void>;
 }
 
+export type IdKind = 'order' | 'orderItem' | 'payment' | 'shipment';
+
+export interface StatusChange {
+  readonly fromStatus: string | null;
+  readonly toStatus: string;
+  readonly cause: string;
+  readonly at: number;
+}
+
+export interface OrderStore {
+  nextId(kind: IdKind): Promise<string>;
+  get(orderId: string): Promise<Order | undefined>;
+  insert(order: Order): Promise<void>;
+  /** Writes the order if its stored version is `order.version - 1`; false when someone else wrote first. */
+  update(order: Order): Promise<boolean>;
+  appendHistory(orderId: string, change: StatusChange): Promise<void>;
+  history(orderId: string): Promise<StatusChange[]>;
+  /** Orders in these statuses whose last transfer attempt is older than `before` (ms), oldest first. */
+  findForRetransfer(statuses: readonly OrderStatus[], before: number, limit: number): Promise<string[]>;
+}
+
+export type OutboxStatus = 'queued' | 'sent' | 'acknowledged' | 'failed' | 'dead';
+
+export interface OutboxMessage {
+  readonly messageId: string;
+  /** What it asks of DOM: TransferOrder, CancelInventoryReservation … */
+  readonly kind: string;
+  readonly orderId: string;
+  /** The BODID, the same on every attempt so DOM can recognise a resend. */
+  readonly bodId: string;
+  readonly payload: string;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string | null;
+  readonly createdAt: number;
+}
+
+export interface DomOutboxStore {
+  enqueue(msg: Omit<OutboxMessage, 'status' | 'attempts' | 'lastError'>): Promise<void>;
+  /** Queued or failed messages due at `now`, oldest first. */
+  due(now: number, limit: number): Promise<OutboxMessage[]>;
+  get(messageId: string): Promise<OutboxMessage | undefined>;
+  forOrder(orderId: string): Promise<OutboxMessage[]>;
+  mark(messageId: string, status: OutboxStatus, fields: { attempts?: number; nextAttemptAt?: number; lastError?: string | null }): Promise<void>;
+  depth(): Promise<{ pending: number; oldestCreatedAt: number | null; dead: number }>;
+}
+
+export interface PendingEmail {
+  readonly emailId: string;
+  readonly orderId: string;
+  readonly type: string;
+  readonly recipient: string;
+  /** JSON of the template data, fixed when the e-mail was decided. */
+  readonly data: string;
+  readonly attempts: number;
+}
+
+export interface EmailOutboxStore {
+  enqueue(email: Omit<PendingEmail, 'attempts'>, at: number): Promise<void>;
+  due(now: number, limit: number): Promise<PendingEmail[]>;
+  markSent(emailId: string, at: number): Promise<void>;
+  markFailed(emailId: string, error: string, retryAt: number | null): Promise<void>;
+  list(orderId: string): Promise<{ type: string; recipient: string; status: string }[]>;
+}
+
+export interface LocalReservationStore {
+  /** Check and take in one statement: false (nothing taken) when on hand − reserved < quantity. */
+  reserve(orderItemId: string, orderId: string, catentryId: string, fulfillmentCenterId: string, quantity: number, check: boolean): Promise<boolean>;
+  /** Gives back every reservation of an order; returns how many lines were released. Safe to run twice. */
+  release(orderId: string): Promise<number>;
+  /** Submit: the reserved quantities leave stock (on hand and reserved both drop). Safe to run twice. */
+  consume(orderId: string): Promise<number>;
+}
+
 export interface Store {
   readonly catalog: CatalogStore;
   readonly directory: StoreDirectory;
@@ -79,6 +155,10 @@ export interface Store {
   readonly bulk: BulkLoadStore;
   readonly cacheRules: CacheRuleStore;
   readonly localInventory: LocalInventoryStore;
+  readonly orders: OrderStore;
+  readonly domOutbox: DomOutboxStore;
+  readonly emailOutbox: EmailOutboxStore;
+  readonly localReservations: LocalReservationStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /healthz and /readyz. */
   ping(): Promise<boolean>;

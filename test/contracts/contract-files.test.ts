@@ -733,8 +733,8 @@ describe('contract files (schemas/ and wsdl/)', function () {
     <oa:Acknowledge>
       <oa:OriginalApplicationArea>
         <oa:CreationDateTime>2024-05-07Z</oa:CreationDateTime>
-      </oa:OriginalApplicationArea>
-    </oa:Acknowledge>${RESPONSE_CRITERIA}
+      </oa:OriginalApplicationArea>${RESPONSE_CRITERIA}
+    </oa:Acknowledge>
   </_ord:DataArea>
 </_ord:AcknowledgeOrder>`;
       expectValid(xml, 'AcknowledgeOrder');

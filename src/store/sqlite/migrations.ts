@@ -78,4 +78,74 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'orders, DOM outbox, e-mail outbox, local reservations',
+    sql: `
+      CREATE TABLE id_sequence (name TEXT PRIMARY KEY, next_value INTEGER NOT NULL);
+      INSERT INTO id_sequence (name, next_value) VALUES ('order', 90000101), ('orderItem', 90001001), ('payment', 70001), ('shipment', 50001);
+      -- The order is one document (items, payments, shipments inside): it is always read and written whole, under
+      -- an optimistic version. Columns beside it are what jobs and lookups select on.
+      CREATE TABLE customer_order (
+        order_id TEXT PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        placed_at INTEGER,
+        last_transfer_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX customer_order_status ON customer_order (status, last_transfer_at);
+      -- Append-only: every status change of an order, with what caused it.
+      CREATE TABLE order_status_history (
+        history_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX order_status_history_order ON order_status_history (order_id, history_id);
+      -- Transactional outbox of BODs to DOM: written in the same transaction as the state change they announce.
+      CREATE TABLE dom_outbox (
+        message_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        bod_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'acknowledged', 'failed', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX dom_outbox_due ON dom_outbox (status, next_attempt_at);
+      -- E-mails, written with the state change that causes them, sent by a relay: none is lost in a crash.
+      CREATE TABLE email_outbox (
+        email_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        data TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER
+      );
+      CREATE INDEX email_outbox_due ON email_outbox (status, next_attempt_at);
+      -- Non-ATP reservations per order line: what Prepare took from local stock, released exactly on cancel.
+      CREATE TABLE local_reservation (
+        order_item_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        catentry_id TEXT NOT NULL,
+        fulfillment_center_id TEXT NOT NULL,
+        quantity REAL NOT NULL CHECK (quantity > 0)
+      );
+      CREATE INDEX local_reservation_order ON local_reservation (order_id);
+    `,
+  },
 ];

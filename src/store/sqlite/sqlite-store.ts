@@ -6,9 +6,10 @@ import {
   type OnlineStore, type PhysicalStore,
 } from '../../inventory/inventory-model.js';
 import type {
-  AvailabilityBatchOp, AvailabilityStore, BatchLoadResult, BulkLoadStore, CacheRuleStore, CatalogStore,
-  LocalInventoryStore, Store, StoreDirectory, UpsertOutcome,
+  AvailabilityBatchOp, AvailabilityStore, BatchLoadResult, BulkLoadStore, CacheRuleStore, CatalogStore, DomOutboxStore, EmailOutboxStore,
+  LocalInventoryStore, LocalReservationStore, OrderStore, Store, StoreDirectory, UpsertOutcome,
 } from '../store.js';
+import { sqliteDomOutbox, sqliteEmailOutbox, sqliteLocalReservations, sqliteOrderStore } from './sqlite-order-stores.js';
 import { MIGRATIONS } from './migrations.js';
 import { AsyncMutex } from './async-mutex.js';
 
@@ -34,6 +35,10 @@ export class SqliteStore implements Store {
   readonly bulk: BulkLoadStore;
   readonly cacheRules: CacheRuleStore;
   readonly localInventory: LocalInventoryStore;
+  readonly orders: OrderStore;
+  readonly domOutbox: DomOutboxStore;
+  readonly emailOutbox: EmailOutboxStore;
+  readonly localReservations: LocalReservationStore;
 
   private constructor(
     private readonly writer: Database.Database,
@@ -51,6 +56,12 @@ export class SqliteStore implements Store {
     this.bulk = bulkStore(r, w, write, inTransaction);
     this.cacheRules = cacheRuleStore(r, w, write);
     this.localInventory = localInventoryStore(r, w, write);
+    const rp = (sql: string) => stmts(r).get(sql);
+    const wp = (sql: string) => stmts(w).get(sql);
+    this.orders = sqliteOrderStore(rp, wp, write);
+    this.domOutbox = sqliteDomOutbox(rp, wp, write);
+    this.emailOutbox = sqliteEmailOutbox(rp, wp, write);
+    this.localReservations = sqliteLocalReservations(wp, write);
   }
 
   static open(opts: SqliteOptions): SqliteStore {
@@ -244,10 +255,11 @@ function availabilityStore(rdb: Database.Database, wdb: Database.Database, write
     }),
     remove: (catentryId, loc) => write(() =>
       w.get('DELETE FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?').run(catentryId, loc.kind, loc.storeId).changes > 0),
-    decrement: (catentryId, loc, qty, at) => write(() => {
-      const row = w.get(`UPDATE inventory_availability SET quantity = MAX(quantity - ?, 0), last_update = MAX(last_update, ?)
+    // last_update is left alone: a decrement is our estimate, not news from DOM, so it must not extend freshness.
+    decrement: (catentryId, loc, qty) => write(() => {
+      const row = w.get(`UPDATE inventory_availability SET quantity = MAX(quantity - ?, 0)
                          WHERE catentry_id = ? AND location_kind = ? AND location_id = ? AND quantity IS NOT NULL RETURNING quantity`)
-        .get(qty, at, catentryId, loc.kind, loc.storeId) as { quantity: number } | undefined;
+        .get(qty, catentryId, loc.kind, loc.storeId) as { quantity: number } | undefined;
       if (row) return row.quantity;
       const exists = w.get('SELECT quantity FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?')
         .get(catentryId, loc.kind, loc.storeId) as { quantity: number | null } | undefined;

@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { createLogger } from '../log/logger.js';
+
+const USAGE = `dombridge — OAGIS 9 BOD adapter between commerce clients and DOM
+
+Usage:
+  dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
+  dombridge dom-sim [--port N] [--callback-url URL]
+  dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
+  dombridge help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, demo: { type: 'boolean' }, host: { type: 'string' } } });
+      const config = loadConfig({
+        ...(values.config ? { file: values.config } : {}),
+        overrides: {
+          ...(values.port !== undefined ? { port: portArg(values.port) } : {}),
+          ...(values.db ? { dbPath: values.db } : {}),
+          ...(values.demo ? { demo: true } : {}),
+          ...(values.host ? { host: values.host } : {}),
+        },
+      });
+      const log = createLogger(config.logLevel, { service: 'dombridge' });
+      const { startDombridge } = await import('../server/dombridge-app.js');
+      const app = await startDombridge(config, log);
+      await waitForSignal(log, () => app.close());
+      return 0;
+    }
+    case 'dom-sim': {
+      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'callback-url': { type: 'string' }, host: { type: 'string' } } });
+      const config = loadConfig();
+      const log = createLogger(config.logLevel, { service: 'dom-sim' });
+      const { startDomSimulator } = await import('../dom/simulator/dom-simulator.js');
+      const sim = await startDomSimulator({
+        port: values.port !== undefined ? portArg(values.port) : config.domSimPort,
+        host: values.host ?? '127.0.0.1',
+        ...(values['callback-url'] ? { callbackUrl: values['callback-url'] } : {}),
+        log,
+      });
+      log.info('DOM simulator listening', { url: sim.url });
+      await waitForSignal(log, () => sim.close());
+      return 0;
+    }
+    case 'load-inventory': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'batch-size': { type: 'string' } } });
+      if (positionals.length !== 1) throw new UsageError('load-inventory takes exactly one CSV file');
+      const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.db ? { dbPath: values.db } : {} });
+      const { runLoadInventory } = await import('./load-inventory.command.js');
+      const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
+      if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
+      return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 64 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+function portArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${v}"`);
+  return n;
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the store, exit 0. */
+function waitForSignal(log: ReturnType<typeof createLogger>, close: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let closing = false;
+    const stop = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      log.info('shutting down', { signal });
+      close().then(resolve, (e: unknown) => {
+        log.error('shutdown failed', { error: String(e) });
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError || e instanceof UsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`dombridge: ${(e as Error).message}\n\n${e instanceof UsageError || e instanceof TypeError ? USAGE : ''}`);
+      process.exitCode = 64;
+    } else {
+      process.stderr.write(`dombridge: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

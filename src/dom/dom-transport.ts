@@ -1,0 +1,169 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import soap from 'soap';
+import { readEnvelope } from '../soap/soap-envelope.js';
+import { NS } from '../xml/namespaces.js';
+import { child, childText, type XmlElement } from '../xml/xml-element.js';
+import { readXml } from '../xml/xml-reader.js';
+
+/** Why a call to DOM did not produce a usable answer. Every outcome of a call is one of these or a success. */
+export type DomFailureKind = 'refused' | 'connect-timeout' | 'timeout' | 'dropped' | 'http-error' | 'soap-fault' | 'unparseable' | 'bod-error';
+
+export interface DomFailure {
+  readonly kind: DomFailureKind;
+  /** For logs and for the caller's message: never includes credentials or stack traces. */
+  readonly detail: string;
+  readonly httpStatus?: number;
+}
+
+export type DomResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: DomFailure };
+
+export interface DomTransportOptions {
+  readonly baseUrl: string;
+  readonly connectTimeoutMs: number;
+  readonly timeoutMs: number;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** PEM of a CA to trust for https DOM URLs, beside the system's. TLS verification is never switched off. */
+  readonly ca?: string | undefined;
+}
+
+/**
+ * An agent that gives up on a TCP (or TLS) connect after `connectTimeoutMs`, separately from the whole-call
+ * timeout: a dead host should fail in the connect budget, a slow DOM in the overall one. Keep-alive reuses
+ * sockets, so the connect cost is paid once per connection, not per call.
+ */
+function connectTimeoutAgent<A extends typeof http.Agent | typeof https.Agent>(Base: A, connectTimeoutMs: number, opts: https.AgentOptions): InstanceType<A> {
+  const agent = new Base({ keepAlive: true, maxSockets: 64, ...opts }) as InstanceType<A> & { createConnection: (o: unknown, cb?: unknown) => Duplex };
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (o: unknown, cb?: unknown) => {
+    const socket = create(o, cb) as Duplex & { connecting?: boolean };
+    const timer = setTimeout(() => {
+      if (socket.connecting) socket.destroy(Object.assign(new Error(`connect timed out after ${connectTimeoutMs} ms`), { code: 'ECONNECTTIMEOUT' }));
+    }, connectTimeoutMs);
+    timer.unref();
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('secureConnect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+    return socket;
+  };
+  return agent;
+}
+
+/**
+ * Outbound SOAP to DOM over node-soap's client: it brings the HTTP stack (axios), per-call timeouts and
+ * WS-Security. We hand it the BOD as raw XML and read DOM's raw answer with our own namespace-aware codec, so
+ * what we act on is never node-soap's lossy object mapping.
+ */
+export class DomTransport {
+  private readonly clients = new Map<string, Promise<soap.Client>>();
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+
+  constructor(private readonly opts: DomTransportOptions, private readonly wsdlPath: string) {
+    this.httpAgent = connectTimeoutAgent(http.Agent, opts.connectTimeoutMs, {});
+    this.httpsAgent = connectTimeoutAgent(https.Agent, opts.connectTimeoutMs, opts.ca ? { ca: opts.ca } : {});
+  }
+
+  private client(servicePath: string): Promise<soap.Client> {
+    let c = this.clients.get(servicePath);
+    if (!c) {
+      c = soap.createClientAsync(this.wsdlPath, { returnFault: true, disableCache: false }).then((client) => {
+        client.setEndpoint(this.opts.baseUrl + servicePath);
+        if (this.opts.username) client.setSecurity(new soap.WSSecurity(this.opts.username, this.opts.password ?? '', { passwordType: 'PasswordText', hasTimeStamp: false }));
+        return client;
+      });
+      c.catch(() => this.clients.delete(servicePath));
+      this.clients.set(servicePath, c);
+    }
+    return c;
+  }
+
+  /**
+   * Sends one BOD and returns the BOD element of DOM's answer. `operation` names the WSDL operation,
+   * `servicePath` the DOM endpoint below the base URL.
+   */
+  async call(servicePath: string, operation: string, bodXml: string): Promise<DomResult<XmlElement>> {
+    let client: soap.Client;
+    try {
+      client = await this.client(servicePath);
+    } catch (e) {
+      return { ok: false, failure: { kind: 'unparseable', detail: `DOM service description could not be loaded: ${(e as Error).message}` } };
+    }
+    const method = (client as unknown as Record<string, unknown>)[`${operation}Async`] as
+      | ((args: unknown, options: unknown) => Promise<[unknown, string]>)
+      | undefined;
+    if (!method) return { ok: false, failure: { kind: 'unparseable', detail: `operation ${operation} is not in the DOM service description` } };
+    let raw: string;
+    try {
+      const result = await method.call(client, { _xml: bodXml }, {
+        timeout: this.opts.timeoutMs,
+        httpAgent: this.httpAgent,
+        httpsAgent: this.httpsAgent,
+        maxRedirects: 0,
+      });
+      raw = result[1];
+    } catch (e) {
+      return { ok: false, failure: classifyError(e) };
+    }
+    return readAnswer(raw, 200);
+  }
+}
+
+interface TransportError {
+  code?: string;
+  message?: string;
+  response?: { status?: number; data?: unknown };
+  body?: unknown;
+}
+
+function classifyError(e: unknown): DomFailure {
+  const err = e as TransportError;
+  // A body cut short arrives with the response attached (status 200): it is a drop, not an unreadable answer.
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || /socket hang up|aborted/i.test(err.message ?? '')) {
+    return { kind: 'dropped', detail: 'DOM dropped the connection before answering' };
+  }
+  if (err.response && err.response.status !== undefined) {
+    const body = typeof err.body === 'string' ? err.body : typeof err.response.data === 'string' ? err.response.data : '';
+    const answer = readAnswer(body, err.response.status);
+    if (!answer.ok) return answer.failure;
+    return { kind: 'http-error', detail: `DOM answered HTTP ${err.response.status}`, httpStatus: err.response.status };
+  }
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return { kind: 'refused', detail: 'DOM refused the connection' };
+    case 'ECONNECTTIMEOUT':
+      return { kind: 'connect-timeout', detail: 'DOM did not accept the connection in time' };
+    case 'ECONNABORTED':
+    case 'ETIMEDOUT':
+      return { kind: 'timeout', detail: 'DOM did not answer in time' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ERR_BAD_RESPONSE':
+      return { kind: 'dropped', detail: 'DOM dropped the connection before answering' };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { kind: 'refused', detail: 'DOM host name does not resolve' };
+    default:
+      if (/socket hang up|aborted/i.test(err.message ?? '')) return { kind: 'dropped', detail: 'DOM dropped the connection before answering' };
+      return { kind: 'unparseable', detail: `DOM call failed: ${err.code ?? 'unknown error'}` };
+  }
+}
+
+/** Reads DOM's answer: a SOAP fault, a BOD with an error ChangeStatus, a usable BOD, or nothing readable. */
+function readAnswer(body: string, status: number): DomResult<XmlElement> {
+  let bod: XmlElement;
+  try {
+    bod = readEnvelope(readXml(body)).bod;
+  } catch {
+    if (status >= 400) return { ok: false, failure: { kind: 'http-error', detail: `DOM answered HTTP ${status}`, httpStatus: status } };
+    return { ok: false, failure: { kind: 'unparseable', detail: 'DOM answered with something that is not a SOAP envelope' } };
+  }
+  if (bod.name === 'Fault' && (bod.ns === NS.soap11 || bod.ns === NS.soap12)) {
+    const reason = childText(bod, '', 'faultstring') ?? childText(child(bod, NS.soap12, 'Reason'), NS.soap12, 'Text') ?? 'no reason given';
+    return { ok: false, failure: { kind: 'soap-fault', detail: `DOM answered with a SOAP fault: ${reason.slice(0, 200)}`, httpStatus: status } };
+  }
+  if (status >= 400) return { ok: false, failure: { kind: 'http-error', detail: `DOM answered HTTP ${status}`, httpStatus: status } };
+  return { ok: true, value: bod };
+}

@@ -1,0 +1,250 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { silentLogger, type Logger } from '../../log/logger.js';
+import type { BodOperation, ServiceDefinition } from '../../soap/bod-operation.js';
+import { SoapDispatcher } from '../../soap/soap-dispatcher.js';
+import { buildFault } from '../../soap/soap-envelope.js';
+import { DEFAULT_XML_LIMITS } from '../../xml/xml-reader.js';
+import { DOM_INVENTORY_PATH } from '../dom-inventory.client.js';
+import { pushAvailability as pushAvailabilityWith, type CallbackCredentials, type PushContext, type PushOutcome } from './sim-callbacks.js';
+import { DEMO_DIRECTORY, type SimDirectory } from './sim-directory.js';
+import {
+  answerUnderFailure,
+  FailureModeSwitch,
+  portsOf,
+  readFailureModeRequest,
+  SIM_PORTS,
+  type FailureMode,
+  type FailureModeOptions,
+  type FailureModeState,
+  type SimPort,
+} from './sim-failure-modes.js';
+import { simInventoryOperations } from './sim-inventory.handlers.js';
+import { parseLocationKey, SimStock, type StockLocationKey, type StockSnapshot } from './sim-stock.js';
+
+export { pushAvailability, writeSyncInventoryAvailability, type PushContext, type PushOutcome } from './sim-callbacks.js';
+export type { FailureMode, FailureModeOptions, FailureModeState, SimPort, SimPortSelector } from './sim-failure-modes.js';
+
+export const DOM_ORDER_PATH = '/dom/services/OrderServices';
+/** Largest SOAP request the simulator reads, bytes. */
+export const SIM_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const DOM_WSDL_NAMESPACE = 'http://dombridge.dev/dom/1';
+
+export interface DomSimulatorOptions {
+  /** 0 picks a free port; the bound one is kept across `down` and back. */
+  readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Base URL of the Commerce side (the facade) that stock changes are pushed to; none: no pushes. */
+  readonly callbackUrl?: string;
+  readonly callbackCredentials?: CallbackCredentials;
+  /** Base latency added to every SOAP answer, ms. Default 0. */
+  readonly latencyMs?: number;
+  readonly log?: Logger;
+  /** Default: DEMO_DOM_STOCK. */
+  readonly stock?: SimStock;
+  /** Default: the demo catalog and stores. */
+  readonly directory?: SimDirectory;
+  /** Order port operations; a later issue brings them. */
+  readonly orderOperations?: readonly BodOperation[];
+}
+
+export interface SimState {
+  readonly orders: Record<string, unknown>;
+  readonly stock: StockSnapshot;
+  readonly failureMode: FailureModeState;
+}
+
+export interface DomSimulator {
+  readonly url: string;
+  readonly port: number;
+  readonly stock: SimStock;
+  /** Resolves once the listening socket matches the new mode (closed for `down`, listening again after). */
+  setFailureMode(mode: FailureMode, opts?: FailureModeOptions): Promise<void>;
+  state(): SimState;
+  /** Where stock changes are pushed from now on (the Commerce side's base URL); undefined stops pushes. */
+  setCallbackUrl(url: string | undefined): void;
+  /** Pushes one (item, location)'s current availability to the callback URL; logs and returns the outcome. */
+  pushAvailability(catentryId: string, locationKey: StockLocationKey): Promise<PushOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * The DOM simulator: DOM's SOAP ports (answered through the same SoapDispatcher as the facade), a JSON control
+ * API under /sim, and switchable failure modes. One HTTP listener serves all of it, so `down` on every port
+ * takes the control API down too; use `durationMs` to come back on your own.
+ */
+export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomSimulator> {
+  const log = opts.log ?? silentLogger;
+  const host = opts.host ?? '127.0.0.1';
+  const stock = opts.stock ?? SimStock.seeded();
+  const directory = opts.directory ?? DEMO_DIRECTORY;
+  const modes = new FailureModeSwitch(opts.latencyMs ?? 0);
+  // Mutable: the facade's URL is known only after it listens, which is after the simulator it calls.
+  const pushContext: { callbackUrl: string | undefined } & Omit<PushContext, 'callbackUrl'> = {
+    callbackUrl: opts.callbackUrl, stock, directory, log, credentials: opts.callbackCredentials,
+  };
+
+  const services: Record<SimPort, ServiceDefinition> = {
+    inventory: { name: 'DOMInventoryServices', path: DOM_INVENTORY_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: simInventoryOperations(stock, directory) },
+    order: { name: 'DOMOrderServices', path: DOM_ORDER_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: opts.orderOperations ?? [] },
+  };
+  const dispatcher = new SoapDispatcher(Object.values(services), DEFAULT_XML_LIMITS, log);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const server = http.createServer(app);
+  let stopped = false;
+
+  // While the listener is closed, a request on a keep-alive connection opened before must not get through.
+  app.use((req, _res, next) => (server.listening ? next() : void req.socket.destroy()));
+
+  const rawBody = express.raw({ type: () => true, limit: SIM_MAX_BODY_BYTES });
+  for (const port of SIM_PORTS) {
+    const service = services[port];
+    app.post(service.path, rawBody, async (req: Request, res: Response) => {
+      const body: Uint8Array = Buffer.isBuffer(req.body) ? req.body : new Uint8Array(0);
+      await answerUnderFailure(port, modes.get(port), modes.latencyMs, res, () => dispatcher.dispatch(service, body, req.headers['content-type']));
+    });
+  }
+
+  const json = express.json({ limit: '64kb' });
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/sim/state', (_req, res) => void res.json(state()));
+  app.post('/sim/failure-mode', json, (req, res) => {
+    const r = readFailureModeRequest(req.body);
+    if (!r.ok) return void res.status(400).json({ error: r.reason });
+    apply(r.mode, r.options);
+    log.info('DOM simulator failure mode set over HTTP', { mode: r.mode, ...r.options });
+    if (modes.allDown()) res.set('Connection', 'close');
+    // The listener is closed only after this answer has left.
+    res.once('finish', () => void syncListener());
+    res.json({ failureMode: modes.state() });
+  });
+  app.post('/sim/stock', json, async (req, res) => {
+    const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    const catentryId = b['catentryId'];
+    const location = b['location'];
+    const onHand = b['onHand'];
+    if (typeof catentryId !== 'string' || catentryId.trim() === '') return void res.status(400).json({ error: 'catentryId must be a non-empty string' });
+    if (typeof location !== 'string' || !parseLocationKey(location)) return void res.status(400).json({ error: 'location must be online:<storeId> or physical:<storeId>' });
+    if (typeof onHand !== 'number' || !Number.isFinite(onHand) || onHand < 0) return void res.status(400).json({ error: 'onHand must be a number ≥ 0' });
+    const level = stock.setOnHand(catentryId, location, onHand);
+    log.info('DOM simulator stock set', { catentryId, location, onHand });
+    const push = await pushAvailabilityWith(pushContext, catentryId, location);
+    res.json({ catentryId, location, onHand: level.onHand, reserved: level.reserved, available: level.available, push });
+  });
+  app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
+  // Body-reading errors: SOAP callers get a SOAP 1.1 fault, control callers JSON.
+  app.use((err: { status?: number; type?: string; message?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status ?? 500;
+    if (req.path.startsWith('/dom/')) {
+      const f = err.type === 'entity.too.large' ? buildFault('1.1', 'HTTP_BODY_TOO_LARGE', { limit: SIM_MAX_BODY_BYTES }) : buildFault('1.1', 'INTERNAL_ERROR', { reference: 'dom-simulator' });
+      if (status >= 500) log.error('DOM simulator request failed', { error: err.message });
+      return void res.status(f.status).type(f.contentType).send(f.body);
+    }
+    res.status(status).json({ error: status >= 500 ? 'internal error' : err.message ?? 'bad request' });
+  });
+
+  const reverts = new Map<SimPort, NodeJS.Timeout>();
+  function apply(mode: FailureMode, o: FailureModeOptions): void {
+    modes.set(mode, o);
+    for (const p of portsOf(o.port ?? 'all')) {
+      clearTimeout(reverts.get(p));
+      reverts.delete(p);
+      if (o.durationMs !== undefined && mode !== 'none') {
+        const timer = setTimeout(() => {
+          reverts.delete(p);
+          modes.set('none', { port: p });
+          log.info('DOM simulator failure mode expired', { port: p, mode });
+          void syncListener();
+        }, o.durationMs);
+        reverts.set(p, timer);
+      }
+    }
+  }
+
+  let boundPort = opts.port;
+  function listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(boundPort, host, () => {
+        server.off('error', reject);
+        boundPort = (server.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  // Listener changes run one at a time, in the order asked.
+  let listenerChange: Promise<void> = Promise.resolve();
+  // While down nothing else may hold the event loop, and a standalone simulator must not exit then.
+  let downHold: NodeJS.Timeout | undefined;
+  const releaseDownHold = (): void => {
+    clearInterval(downHold);
+    downHold = undefined;
+  };
+  function syncListener(): Promise<void> {
+    listenerChange = listenerChange.then(async () => {
+      const wanted = !stopped && !modes.allDown();
+      if (wanted && !server.listening) {
+        try {
+          await listen();
+          releaseDownHold();
+          log.info('DOM simulator is up again', { port: boundPort });
+        } catch (e) {
+          log.error('DOM simulator could not listen again', { port: boundPort, error: String(e) });
+        }
+      } else if (!wanted && server.listening && !stopped) {
+        // Refuse new connections (ECONNREFUSED) and cut idle keep-alive ones, as a dead process would.
+        server.close();
+        server.closeIdleConnections();
+        downHold ??= setInterval(() => undefined, 60_000);
+        log.info('DOM simulator is down (listener closed)', { port: boundPort });
+      }
+    });
+    return listenerChange;
+  }
+
+  function state(): SimState {
+    return { orders: {}, stock: stock.snapshot(), failureMode: modes.state() };
+  }
+
+  server.keepAliveTimeout = 5_000;
+  await listen();
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${boundPort}`;
+  log.info('DOM simulator listening', { url, callbackUrl: opts.callbackUrl ?? null, latencyMs: modes.latencyMs });
+
+  return {
+    url,
+    port: boundPort,
+    stock,
+    async setFailureMode(mode, o = {}) {
+      apply(mode, o);
+      log.info('DOM simulator failure mode set', { mode, ...o });
+      await syncListener();
+    },
+    state,
+    setCallbackUrl(callbackUrl) {
+      pushContext.callbackUrl = callbackUrl;
+      log.info('DOM simulator callback URL set', { callbackUrl: callbackUrl ?? null });
+    },
+    pushAvailability: (catentryId, locationKey) => pushAvailabilityWith(pushContext, catentryId, locationKey),
+    async close() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of reverts.values()) clearTimeout(t);
+      reverts.clear();
+      await listenerChange;
+      releaseDownHold();
+      await new Promise<void>((resolve) => {
+        if (server.listening) server.close(() => resolve());
+        else resolve();
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { bodError, type BodError } from '../../errors/error-catalogue.js';
+import type { OrderInput } from '../../order/order-noun.js';
+import type { PushOutcomeKind } from './sim-callbacks.js';
+import { resolveItem, resolveLocation, type SimDirectory } from './sim-directory.js';
+import { locationKeyOf, type ReservationLine, type SimStock, type StockLocationKey } from './sim-stock.js';
+
+/** DOM's prefix on everything it keeps for Commerce: order numbers, reservation ids, line ids. */
+export const DOM_ID_PREFIX = 'WC_';
+export const PICKUP_SHIP_MODE = 'PickupInStore';
+
+export function domOrderNo(orderId: string): string {
+  return DOM_ID_PREFIX + orderId;
+}
+
+/** One order line as DOM holds it. `lineNo` is Sterling's PrimeLineNo: the line's position in the order, 1..n. */
+export interface SimOrderLine {
+  readonly lineNo: number;
+  /** Commerce's order item id (without the WC_ prefix). */
+  readonly orderItemId: string;
+  readonly catentryId: string;
+  readonly quantity: number;
+  /** Where the line is fulfilled from: the online store, or the pickup store for PickupInStore lines. */
+  readonly locationKey: StockLocationKey;
+  /** Pickup lines: the physical store and the name DOM knows it by (its external id). */
+  readonly pickupStore?: { readonly storeId: string; readonly externalId: string };
+}
+
+export type LinesResult = { ok: true; lines: SimOrderLine[] } | { ok: false; error: BodError };
+
+/**
+ * Resolves the items of an order (or an InventoryRequirement, which has the same children) to lines DOM can
+ * reserve and ship: the item by unique id or part number, the location by ship mode, as DOM's mediation does.
+ */
+export function resolveOrderLines(dir: SimDirectory, input: OrderInput, onlineStoreId: string): LinesResult {
+  const lines: SimOrderLine[] = [];
+  for (const [i, it] of input.items.entries()) {
+    const where = `OrderItem ${i + 1}`;
+    const invalid = (field: string, value: string, detail: string): LinesResult => ({ ok: false, error: bodError('VALUE_INVALID', { field: `${where} ${field}`, value, detail }) });
+    if (!it.orderItemId) return invalid('OrderItemIdentifier', '(none)', 'every line needs its order item id');
+    if (!it.item) return invalid('CatalogEntryIdentifier', '(none)', 'name the item by UniqueID or PartNumber');
+    if (it.quantity === undefined) return invalid('Quantity', '(none)', 'every line needs a quantity');
+    const item = resolveItem(dir, it.item);
+    if (!item) return { ok: false, error: bodError('CATALOG_ENTRY_NOT_FOUND', { ref: it.item.value }) };
+    let locationKey = locationKeyOf('online', onlineStoreId);
+    let pickupStore: SimOrderLine['pickupStore'];
+    if (it.shipping?.shipModeCode === PICKUP_SHIP_MODE) {
+      const ref = it.shipping.physicalStore;
+      if (!ref) return invalid('PhysicalStoreIdentifier', '(none)', 'a PickupInStore line needs its pickup store');
+      const loc = resolveLocation(dir, ref);
+      if (!loc) return { ok: false, error: bodError('STORE_NOT_FOUND', { ref: ref.value }) };
+      locationKey = loc.key;
+      const externalId = loc.externalId ?? dir.physicalStores.find((s) => s.storeId === loc.storeId)?.externalId ?? loc.storeId;
+      pickupStore = { storeId: loc.storeId, externalId };
+    }
+    lines.push({ lineNo: i + 1, orderItemId: it.orderItemId, catentryId: item.catentryId, quantity: it.quantity, locationKey, ...(pickupStore ? { pickupStore } : {}) });
+  }
+  return { ok: true, lines };
+}
+
+export function reservationLines(lines: readonly SimOrderLine[]): ReservationLine[] {
+  return lines.map((l) => ({ catentryId: l.catentryId, locationKey: l.locationKey, quantity: l.quantity }));
+}
+
+/** Commerce status codes DOM reports for an order: G transferred, R released, B backordered, S shipped, X canceled. */
+export type SimOrderStatus = 'G' | 'R' | 'B' | 'S' | 'X';
+
+export type CallbackKind = 'confirm' | 'release' | 'ship' | 'cancel' | 'backorder';
+
+export interface CallbackRecord {
+  readonly kind: CallbackKind;
+  readonly outcome: PushOutcomeKind;
+  readonly detail: string;
+  readonly attempts: number;
+  readonly at: string;
+}
+
+export interface SimOrder {
+  readonly orderNo: string;
+  readonly orderId: string;
+  readonly storeId: string;
+  readonly buyerEmail: string | undefined;
+  readonly createdAt: string;
+  readonly lines: readonly SimOrderLine[];
+  /** The reservation the order was created from, and what left stock with it. */
+  readonly reservationId: string;
+  readonly consumed: readonly ReservationLine[];
+  /** Every ProcessOrder TransferOrder that reached DOM for this order (refused ones excluded). */
+  transfers: number;
+  status: SimOrderStatus;
+  readonly callbacks: CallbackRecord[];
+}
+
+/** What `/sim/state` shows per order. */
+export interface SimOrderState {
+  readonly transfers: number;
+  /** How many orders the transfers created: 1, however often the order arrives. */
+  readonly created: number;
+  readonly status: SimOrderStatus;
+  readonly orderId: string;
+  readonly storeId: string;
+  readonly buyerEmail: string | null;
+  readonly createdAt: string;
+  readonly lines: readonly SimOrderLine[];
+  readonly consumed: readonly ReservationLine[];
+  readonly callbacks: readonly CallbackRecord[];
+}
+
+export interface TransferRequest {
+  readonly orderId: string;
+  readonly storeId: string;
+  readonly buyerEmail: string | undefined;
+  readonly lines: readonly SimOrderLine[];
+  /** The reservation made at Prepare (Commerce's id; the book adds WC_). */
+  readonly reservationId: string;
+}
+
+/**
+ * The orders DOM holds. The first transfer of an order creates it and takes its stock (the reservation made at
+ * Prepare, consumed once; without one, what is available now); every later transfer only counts, so a
+ * re-transfer after a lost answer never creates or ships an order twice.
+ */
+export class SimOrderBook {
+  private readonly orders = new Map<string, SimOrder>();
+
+  constructor(private readonly stock: SimStock, private readonly clock: () => number = Date.now) {}
+
+  get(orderNo: string): SimOrder | undefined {
+    return this.orders.get(orderNo);
+  }
+
+  transfer(t: TransferRequest): { order: SimOrder; created: boolean } {
+    const orderNo = domOrderNo(t.orderId);
+    const known = this.orders.get(orderNo);
+    if (known) {
+      known.transfers++;
+      return { order: known, created: false };
+    }
+    const reservationId = DOM_ID_PREFIX + t.reservationId;
+    let consumed = this.stock.reservation(reservationId);
+    if (consumed.length === 0) {
+      // No reservation (or it was released): take what is there now, as DOM schedules from current supply.
+      consumed = this.stock.reserve(reservationId, reservationLines(t.lines), { partial: true })
+        .filter((l) => l.reserved > 0)
+        .map((l) => ({ catentryId: l.catentryId, locationKey: l.locationKey, quantity: l.reserved }));
+    }
+    this.stock.consumeReservation(reservationId);
+    const order: SimOrder = {
+      orderNo, orderId: t.orderId, storeId: t.storeId, buyerEmail: t.buyerEmail, createdAt: new Date(this.clock()).toISOString(),
+      lines: t.lines, reservationId, consumed, transfers: 1, status: 'G', callbacks: [],
+    };
+    this.orders.set(orderNo, order);
+    return { order, created: true };
+  }
+
+  snapshot(): Record<string, SimOrderState> {
+    const out: Record<string, SimOrderState> = {};
+    for (const [no, o] of this.orders) {
+      out[no] = {
+        transfers: o.transfers, created: 1, status: o.status, orderId: o.orderId, storeId: o.storeId, buyerEmail: o.buyerEmail ?? null,
+        createdAt: o.createdAt, lines: o.lines, consumed: o.consumed, callbacks: [...o.callbacks],
+      };
+    }
+    return out;
+  }
+}

@@ -1,0 +1,73 @@
+import type { BodRequest } from '../bod/bod-request.js';
+import { writeResponseBod } from '../bod/bod-response.js';
+import { bodError, type BodError } from '../errors/error-catalogue.js';
+import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
+import type { Store } from '../store/store.js';
+import { NS } from '../xml/namespaces.js';
+import { readAvailabilityNoun, writeAvailabilityNoun } from './availability-noun.js';
+import { AvailabilityService } from './availability.service.js';
+import type { AvailabilityRecord } from './inventory-model.js';
+
+/**
+ * ChangeInventoryAvailability → RespondInventoryAvailability: the administrative upsert (Change/Add/Create) or
+ * removal (Delete) of cache records. Unlike DOM's Sync it is all or nothing, since Respond carries one
+ * ChangeStatus, and an administrator's value always wins over the stored one (no ordering guard).
+ */
+export class ChangeInventoryAvailabilityHandler implements BodOperation {
+  readonly name = 'ChangeInventoryAvailability';
+  readonly requestNs = NS.inv;
+
+  constructor(private readonly store: Store, private readonly availability: AvailabilityService) {}
+
+  async handle(bod: BodRequest, ctx: OperationContext): Promise<string> {
+    const action = bod.actions[0]?.actionCode ?? 'Change';
+    const result = await this.apply(bod, action, ctx);
+    return writeResponseBod({
+      root: '_inv:RespondInventoryAvailability', component: '_inv', verb: 'Respond', original: bod.applicationArea, receivedAt: ctx.receivedAt,
+      ...('error' in result ? { error: result.error, nouns: '' } : { nouns: result.nouns }),
+    });
+  }
+
+  private async apply(bod: BodRequest, action: string, ctx: OperationContext): Promise<{ nouns: string } | { error: BodError }> {
+    if (!['Change', 'Add', 'Create', 'Delete'].includes(action)) {
+      return { error: bodError('ACTION_UNSUPPORTED', { actionCode: action, expression: bod.actions[0]?.expression ?? '', operation: this.name, supported: 'Change, Add, Create, Delete' }) };
+    }
+    const nouns = bod.nouns.filter((n) => n.ns === NS.inv && n.name === 'InventoryAvailability');
+    if (nouns.length === 0) return { error: bodError('VALUE_INVALID', { field: 'DataArea', value: '(empty)', detail: 'at least one InventoryAvailability is required' }) };
+    // Validate and resolve everything first, so a bad noun changes nothing.
+    const plan: { record: AvailabilityRecord; partNumber: string; nameIdentifier?: string; externalId?: string }[] = [];
+    for (const el of nouns) {
+      const read = readAvailabilityNoun(el);
+      if (!read.ok) return { error: bodError('VALUE_INVALID', { field: 'InventoryAvailability', value: read.ref, detail: read.reason }) };
+      const item = await this.availability.resolveItem(read.noun.item);
+      if (!item.ok) return { error: item.error };
+      const loc = await this.availability.resolveLocation(read.noun.location);
+      if (!loc.ok) return { error: loc.error };
+      plan.push({
+        record: AvailabilityService.toRecord(read.noun, item.value.catentryId, loc.value.key, ctx.receivedAtMs),
+        partNumber: item.value.partNumber,
+        ...(loc.value.nameIdentifier ? { nameIdentifier: loc.value.nameIdentifier } : {}),
+        ...(loc.value.externalId ? { externalId: loc.value.externalId } : {}),
+      });
+    }
+    await this.store.transaction(async (tx) => {
+      for (const p of plan) {
+        if (action === 'Delete') {
+          await tx.availability.remove(p.record.catentryId, p.record.location);
+          this.availability.forget(p.record.catentryId, p.record.location);
+        } else await this.availability.applyRecord(tx, p.record, false);
+      }
+    });
+    if (action === 'Delete') return { nouns: '' };
+    return {
+      nouns: plan.map((p) => writeAvailabilityNoun({
+        catentryId: p.record.catentryId, partNumber: p.partNumber,
+        location: p.record.location.kind === 'online'
+          ? { kind: 'online', storeId: p.record.location.storeId, ...(p.nameIdentifier ? { nameIdentifier: p.nameIdentifier } : {}) }
+          : { kind: 'physical', storeId: p.record.location.storeId, ...(p.externalId ? { externalId: p.externalId } : {}) },
+        status: p.record.status, quantity: p.record.quantity, uom: p.record.uom, availabilityTime: p.record.availabilityTime,
+        availabilityOffset: p.record.availabilityOffset, lastUpdate: p.record.lastUpdate,
+      })).join(''),
+    };
+  }
+}

@@ -1,0 +1,129 @@
+import type { DomOrderPort } from '../dom/dom-order.client.js';
+import type { DomFailure } from '../dom/dom-transport.js';
+import type { Logger } from '../log/logger.js';
+import { isExhausted, retryDelayMs, type RetryPolicy } from '../reliability/retry-policy.js';
+import type { OutboxMessage, Store } from '../store/store.js';
+import { withStatus, saveOrder } from './order-repository.js';
+
+/**
+ * Relays the DOM outbox. A TransferOrder moves its order M/H → F (pending) before it is sent, then F → G when
+ * DOM accepts or F → H when it fails, to be retried with backoff; a CancelInventoryReservation is simply sent
+ * until it is acknowledged. Every attempt of a message carries the same BODID and order number. After the last
+ * attempt a message is dead-lettered, its original kept for `messages resend`.
+ */
+export class DomOutboxRelay {
+  constructor(
+    private readonly store: Store,
+    private readonly dom: DomOrderPort,
+    private readonly policy: RetryPolicy,
+    private readonly log: Logger,
+    private readonly batchSize = 32,
+  ) {}
+
+  async drainOnce(): Promise<void> {
+    for (;;) {
+      const due = await this.store.domOutbox.due(Date.now(), this.batchSize);
+      if (due.length === 0) return;
+      // Messages of different orders are independent; send them concurrently, but keep each order's in sequence.
+      const byOrder = new Map<string, OutboxMessage[]>();
+      for (const m of due) byOrder.set(m.orderId, [...(byOrder.get(m.orderId) ?? []), m]);
+      await Promise.all([...byOrder.values()].map(async (list) => {
+        for (const m of list) await this.deliver(m);
+      }));
+      if (due.length < this.batchSize) return;
+    }
+  }
+
+  private async deliver(m: OutboxMessage): Promise<void> {
+    const attempt = m.attempts + 1;
+    if (m.kind === 'TransferOrder') {
+      const pending = await this.store.transaction(async (tx) => {
+        const o = await tx.orders.get(m.orderId);
+        if (!o) return false;
+        if (o.status === 'X') {
+          await tx.domOutbox.mark(m.messageId, 'dead', { lastError: 'order canceled before transfer' });
+          return false;
+        }
+        if (o.status === 'M' || o.status === 'H') {
+          const saved = await saveOrder(tx, o, { ...withStatus(o, 'F'), transferAttempts: o.transferAttempts + 1, lastTransferAt: new Date().toISOString() }, `transfer attempt ${attempt}`);
+          if (!saved.ok) return false;
+        }
+        await tx.domOutbox.mark(m.messageId, 'sent', { attempts: attempt });
+        return true;
+      });
+      if (!pending) return;
+      const result = await this.dom.transferOrder(m.payload);
+      await this.store.transaction(async (tx) => {
+        const o = await tx.orders.get(m.orderId);
+        if (result.ok) {
+          await tx.domOutbox.mark(m.messageId, 'acknowledged', { lastError: null });
+          // DOM's own ChangeOrder callback may have made it G already.
+          if (o && o.status === 'F') await saveOrder(tx, o, { ...withStatus(o, 'G'), externalOrderId: result.value.externalOrderId ?? o.externalOrderId }, 'DOM acknowledged the transfer');
+          return;
+        }
+        await this.failed(tx, m, attempt, result.failure);
+        if (o && o.status === 'F') await saveOrder(tx, o, withStatus(o, 'H'), `transfer failed: ${result.failure.kind}`);
+      });
+      return;
+    }
+    const result = m.kind === 'CancelInventoryReservation' ? await this.dom.cancelReservation(m.payload) : { ok: false as const, failure: { kind: 'unparseable' as const, detail: `no sender for ${m.kind}` } };
+    await this.store.transaction(async (tx) => {
+      if (result.ok) await tx.domOutbox.mark(m.messageId, 'acknowledged', { attempts: attempt, lastError: null });
+      else await this.failed(tx, m, attempt, result.failure);
+    });
+  }
+
+  private async failed(tx: Store, m: OutboxMessage, attempt: number, failure: DomFailure): Promise<void> {
+    const error = `${failure.kind}: ${failure.detail}`;
+    // DOM refusing the message (a BOD error) will not change by itself: dead-letter at once for a person to look at.
+    if (failure.kind === 'bod-error' || isExhausted(this.policy, attempt)) {
+      await tx.domOutbox.mark(m.messageId, 'dead', { attempts: attempt, lastError: error });
+      this.log.error('DOM message dead-lettered', { messageId: m.messageId, kind: m.kind, orderId: m.orderId, bodId: m.bodId, attempts: attempt, error });
+      return;
+    }
+    const delay = retryDelayMs(this.policy, attempt);
+    await tx.domOutbox.mark(m.messageId, 'failed', { attempts: attempt, nextAttemptAt: Date.now() + delay, lastError: error });
+    this.log.warn('DOM message failed; will retry', { messageId: m.messageId, kind: m.kind, orderId: m.orderId, bodId: m.bodId, attempt, retryInMs: delay, outcome: failure.kind });
+  }
+}
+
+/**
+ * Commerce's scheduled re-transfer (contract §5): orders in H, and in F for longer than `pendingTimeoutMs`
+ * (86,400 s by default), whose transfer message is no longer being retried. DOM is asked first whether it
+ * already has the order; if so it is only marked G, otherwise its original message is queued again.
+ */
+export class RetransferJob {
+  constructor(private readonly store: Store, private readonly dom: DomOrderPort, private readonly pendingTimeoutMs: number, private readonly log: Logger) {}
+
+  async runOnce(now = Date.now()): Promise<number> {
+    const stuck = [
+      ...(await this.store.orders.findForRetransfer(['H'], now, 100)),
+      ...(await this.store.orders.findForRetransfer(['F'], now - this.pendingTimeoutMs, 100)),
+    ];
+    let handled = 0;
+    for (const orderId of stuck) {
+      const messages = (await this.store.domOutbox.forOrder(orderId)).filter((m) => m.kind === 'TransferOrder');
+      const last = messages[messages.length - 1];
+      if (!last || last.status === 'queued' || last.status === 'failed') continue; // the relay is still on it
+      const o = await this.store.orders.get(orderId);
+      if (!o) continue;
+      const has = await this.dom.hasOrder(orderId, o.storeId);
+      if (!has.ok) {
+        this.log.warn('re-transfer: DOM could not say whether it has the order', { orderId, outcome: has.failure.kind });
+        continue;
+      }
+      await this.store.transaction(async (tx) => {
+        const cur = await tx.orders.get(orderId);
+        if (!cur || (cur.status !== 'H' && cur.status !== 'F')) return;
+        if (has.value) {
+          await saveOrder(tx, cur, withStatus(cur, 'G'), 're-transfer: DOM already has the order');
+          await tx.domOutbox.mark(last.messageId, 'acknowledged', { lastError: null });
+        } else {
+          await tx.domOutbox.mark(last.messageId, 'queued', { attempts: 0, nextAttemptAt: now, lastError: null });
+        }
+      });
+      handled++;
+    }
+    return handled;
+  }
+}

@@ -1,0 +1,238 @@
+import { formatQuantity, parseDateTime, parseQuantity } from '../inventory/availability-noun.js';
+import { NS } from '../xml/namespaces.js';
+import { child, childrenNamed, childText, type XmlElement } from '../xml/xml-element.js';
+import { escAttr, leaf } from '../xml/xml-writer.js';
+import type { CatalogEntryRef, LocationRef } from '../inventory/availability-expression.js';
+import type { Order, OrderItem, PostalAddress } from './order-model.js';
+
+/** Shipping choices as a client sends them (item or order level); absent fields mean "unchanged". */
+export interface ShippingInput {
+  readonly address?: PostalAddress;
+  readonly shipModeCode?: string;
+  readonly carrier?: string;
+  readonly physicalStore?: LocationRef;
+  readonly instruction?: string;
+  readonly requestedShipDate?: string;
+}
+
+export interface OrderItemInput {
+  readonly orderItemId?: string;
+  readonly item?: CatalogEntryRef;
+  readonly quantity?: number;
+  readonly uom?: string;
+  readonly shipping?: ShippingInput;
+}
+
+export interface PaymentInput {
+  readonly paymentId?: string;
+  readonly method?: string;
+  readonly amount?: string;
+  readonly billingAddress?: PostalAddress;
+  /** From ProtocolData `account` (or `cc_account`): used for authorization, never stored beyond its last 4 digits. */
+  readonly cardNumber?: string;
+}
+
+export interface OrderInput {
+  /** Undefined or "." for a new cart (Commerce's convention). */
+  readonly orderId?: string;
+  readonly storeId?: string;
+  readonly buyerId?: string;
+  readonly buyerEmail?: string;
+  readonly items: readonly OrderItemInput[];
+  readonly shipping?: ShippingInput;
+  readonly payments: readonly PaymentInput[];
+  readonly promotionCodes: readonly string[];
+  readonly statusCode?: string;
+}
+
+export type OrderReadResult = { ok: true; value: OrderInput } | { ok: false; reason: string };
+
+function readAddress(el: XmlElement | undefined): PostalAddress | undefined {
+  if (!el) return undefined;
+  const name = child(el, NS.wcf, 'ContactName');
+  const a = child(el, NS.wcf, 'Address');
+  const email = childText(child(el, NS.wcf, 'EmailAddress1'), NS.wcf, 'Value');
+  const opt = (k: string, v: string | undefined) => (v ? { [k]: v } : {});
+  return {
+    ...opt('firstName', childText(name, NS.wcf, 'FirstName')),
+    ...opt('lastName', childText(name, NS.wcf, 'LastName')),
+    lines: childrenNamed(a, NS.wcf, 'AddressLine').map((l) => l.text).filter((t) => t !== ''),
+    ...opt('city', childText(a, NS.wcf, 'City')),
+    ...opt('state', childText(a, NS.wcf, 'StateOrProvinceName')),
+    ...opt('country', childText(a, NS.wcf, 'Country')),
+    ...opt('postalCode', childText(a, NS.wcf, 'PostalCode')),
+    ...opt('email', email),
+  };
+}
+
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+function readShipping(el: XmlElement | undefined): ShippingInput | string | undefined {
+  if (!el) return undefined;
+  const address = readAddress(child(el, NS.ord, 'ShippingAddress'));
+  if (address?.email && (!EMAIL.test(address.email) || address.email.length > 254)) return `the e-mail address "${address.email.slice(0, 60)}" is not valid`;
+  const ext = child(child(child(el, NS.ord, 'ShippingMode'), NS.ord, 'ShippingModeIdentifier'), NS.ord, 'ExternalIdentifier');
+  const ps = child(el, NS.ord, 'PhysicalStoreIdentifier');
+  const psId = childText(ps, NS.wcf, 'UniqueID');
+  const psExt = childText(ps, NS.wcf, 'ExternalIdentifier');
+  const date = childText(el, NS.ord, 'RequestedShipDate');
+  if (date && parseDateTime(date) === undefined) return `RequestedShipDate "${date.slice(0, 40)}" is not a date-time`;
+  const opt = <T>(k: string, v: T | undefined) => (v !== undefined && v !== '' ? { [k]: v } : {});
+  return {
+    ...opt('address', address),
+    ...opt('shipModeCode', childText(ext, NS.ord, 'ShipModeCode')),
+    ...opt('carrier', childText(ext, NS.ord, 'Carrier')),
+    ...opt('physicalStore', psId ? { kind: 'physical', by: 'uniqueId', value: psId } : psExt ? { kind: 'physical', by: 'externalId', value: psExt } : undefined),
+    ...opt('instruction', childText(el, NS.ord, 'ShippingInstruction')),
+    ...opt('requestedShipDate', date ? new Date(parseDateTime(date)!).toISOString() : undefined),
+  };
+}
+
+/** Reads an `_ord:Order` a client sent, checking every value dombridge will act on. */
+export function readOrderInput(el: XmlElement): OrderReadResult {
+  const items: OrderItemInput[] = [];
+  for (const [i, it] of childrenNamed(el, NS.ord, 'OrderItem').entries()) {
+    const where = `OrderItem ${i + 1}`;
+    const cat = child(it, NS.ord, 'CatalogEntryIdentifier');
+    const catId = childText(cat, NS.wcf, 'UniqueID');
+    const pn = childText(child(cat, NS.wcf, 'ExternalIdentifier'), NS.wcf, 'PartNumber');
+    const qEl = child(it, NS.ord, 'Quantity');
+    let quantity: number | undefined;
+    if (qEl && qEl.text !== '') {
+      quantity = parseQuantity(qEl.text);
+      if (quantity === undefined || quantity > 1_000_000) return { ok: false, reason: `${where}: Quantity "${qEl.text.slice(0, 40)}" must be a number from 0 to 1,000,000` };
+    }
+    const shipping = readShipping(child(it, NS.ord, 'OrderItemShippingInfo'));
+    if (typeof shipping === 'string') return { ok: false, reason: `${where}: ${shipping}` };
+    const id = childText(child(it, NS.ord, 'OrderItemIdentifier'), NS.wcf, 'UniqueID');
+    items.push({
+      ...(id ? { orderItemId: id } : {}),
+      ...(catId ? { item: { by: 'uniqueId', value: catId } as CatalogEntryRef } : pn ? { item: { by: 'partNumber', value: pn } as CatalogEntryRef } : {}),
+      ...(quantity !== undefined ? { quantity } : {}),
+      ...(qEl?.attrs['uom'] ? { uom: qEl.attrs['uom'] } : {}),
+      ...(shipping ? { shipping } : {}),
+    });
+  }
+  const orderShipping = readShipping(child(el, NS.ord, 'OrderShippingInfo'));
+  if (typeof orderShipping === 'string') return { ok: false, reason: `OrderShippingInfo: ${orderShipping}` };
+  const payments: PaymentInput[] = [];
+  for (const pi of childrenNamed(child(el, NS.ord, 'OrderPaymentInfo'), NS.ord, 'PaymentInstruction')) {
+    const proto: Record<string, string> = {};
+    for (const pd of childrenNamed(pi, NS.ord, 'ProtocolData')) {
+      const n = childText(pd, NS.ord, 'Name');
+      if (n) proto[n] = childText(pd, NS.ord, 'Value') ?? '';
+    }
+    const card = (proto['account'] ?? proto['cc_account'] ?? '').replace(/[\s-]/g, '');
+    if (card && !/^\d{12,19}$/.test(card)) return { ok: false, reason: 'PaymentInstruction: the card number (ProtocolData account) must be 12 to 19 digits' };
+    const amountEl = child(pi, NS.ord, 'Amount');
+    if (amountEl && amountEl.text !== '' && !/^\d{1,12}(\.\d{1,6})?$/.test(amountEl.text)) return { ok: false, reason: `PaymentInstruction: Amount "${amountEl.text.slice(0, 40)}" is not a decimal amount` };
+    const id = childText(pi, NS.ord, 'UniqueID');
+    const method = childText(child(pi, NS.ord, 'PaymentMethod'), NS.ord, 'PaymentMethodName');
+    const billing = readAddress(child(pi, NS.ord, 'BillingAddress'));
+    payments.push({ ...(id ? { paymentId: id } : {}), ...(method ? { method } : {}), ...(amountEl?.text ? { amount: amountEl.text } : {}), ...(billing ? { billingAddress: billing } : {}), ...(card ? { cardNumber: card } : {}) });
+  }
+  const promotionCodes = childrenNamed(child(el, NS.wcf, 'UserData'), NS.wcf, 'UserDataField')
+    .filter((f) => f.attrs['name'] === 'promotionCode' && f.text !== '').map((f) => f.text);
+  const orderId = childText(child(el, NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID');
+  const buyer = child(el, NS.ord, 'BuyerIdentifier');
+  const buyerId = childText(buyer, NS.wcf, 'UniqueID');
+  const buyerEmail = childText(child(buyer, NS.wcf, 'ExternalIdentifier'), NS.wcf, 'Identifier');
+  const storeId = childText(child(el, NS.ord, 'StoreIdentifier'), NS.wcf, 'UniqueID');
+  const statusCode = childText(child(el, NS.ord, 'OrderStatus'), NS.ord, 'Status');
+  return {
+    ok: true,
+    value: {
+      ...(orderId && orderId !== '.' ? { orderId } : {}),
+      ...(storeId ? { storeId } : {}),
+      ...(buyerId ? { buyerId } : {}),
+      ...(buyerEmail && EMAIL.test(buyerEmail) ? { buyerEmail } : {}),
+      ...(orderShipping ? { shipping: orderShipping } : {}),
+      ...(statusCode ? { statusCode } : {}),
+      items, payments, promotionCodes,
+    },
+  };
+}
+
+function money(qname: string, amount: string | null | undefined, currency: string): string {
+  return amount === null || amount === undefined ? '' : `<${qname} currency="${escAttr(currency)}">${amount}</${qname}>`;
+}
+
+function writeContact(qname: string, a: PostalAddress | null): string {
+  if (!a) return '';
+  const name = a.firstName || a.lastName ? `<_wcf:ContactName>${leaf('_wcf:LastName', a.lastName)}${leaf('_wcf:FirstName', a.firstName)}</_wcf:ContactName>` : '';
+  const addr = `<_wcf:Address>${a.lines.map((l) => leaf('_wcf:AddressLine', l)).join('')}${leaf('_wcf:City', a.city)}${leaf('_wcf:StateOrProvinceName', a.state)}${leaf('_wcf:Country', a.country)}${leaf('_wcf:PostalCode', a.postalCode)}</_wcf:Address>`;
+  const email = a.email ? `<_wcf:EmailAddress1>${leaf('_wcf:Value', a.email)}</_wcf:EmailAddress1>` : '';
+  return `<${qname}>${name}${addr}${email}</${qname}>`;
+}
+
+export interface OrderWriteOptions {
+  /** External identifiers DOM needs: part numbers are always written; physical store external ids by id. */
+  readonly physicalStoreExternalIds?: ReadonlyMap<string, string>;
+  readonly fulfillmentCenterNames?: ReadonlyMap<string, string>;
+  /** Ship mode unique ids by code. */
+  readonly shipModeIds?: ReadonlyMap<string, string>;
+  /** Item ids as DOM knows them (line numbers) instead of ours — for nothing we send; kept for symmetry. */
+  readonly includeShipments?: boolean;
+}
+
+export function writeOrderItem(o: Order, i: OrderItem, opts: OrderWriteOptions = {}): string {
+  const c = o.currency;
+  const pickup = i.shipModeCode === 'PickupInStore';
+  const amount = i.unitPrice
+    ? `<_ord:OrderItemAmount><_wcf:UnitPrice>${money('_wcf:Price', i.unitPrice, c)}</_wcf:UnitPrice>${money('_wcf:OrderItemPrice', i.itemPrice, c)}${money('_wcf:ShippingCharge', i.shippingCharge, c)}${money('_wcf:SalesTax', i.salesTax, c)}${money('_wcf:ShippingTax', i.shippingTax, c)}${money('_wcf:TotalAdjustment', i.adjustment, c)}</_ord:OrderItemAmount>`
+    : '';
+  const modeId = opts.shipModeIds?.get(i.shipModeCode);
+  const shipping =
+    `<_ord:OrderItemShippingInfo>${pickup ? '' : writeContact('_ord:ShippingAddress', i.shippingAddress)}` +
+    `<_ord:ShippingMode><_ord:ShippingModeIdentifier>${leaf('_ord:UniqueID', modeId)}<_ord:ExternalIdentifier>${leaf('_ord:ShipModeCode', i.shipModeCode)}${leaf('_ord:Carrier', i.carrier)}</_ord:ExternalIdentifier></_ord:ShippingModeIdentifier></_ord:ShippingMode>` +
+    `${leaf('_ord:ShippingInstruction', i.shippingInstruction)}${leaf('_ord:RequestedShipDate', i.requestedShipDate)}` +
+    (i.physicalStoreId ? `<_ord:PhysicalStoreIdentifier>${leaf('_wcf:UniqueID', i.physicalStoreId)}${leaf('_wcf:ExternalIdentifier', opts.physicalStoreExternalIds?.get(i.physicalStoreId))}</_ord:PhysicalStoreIdentifier>` : '') +
+    `</_ord:OrderItemShippingInfo>`;
+  const fulfillment = i.availableDate || i.expectedShipDate || i.timeReleased || i.timeShipped
+    ? `<_ord:OrderItemFulfillmentInfo>${leaf('_ord:AvailableDate', i.availableDate)}${leaf('_ord:ExpectedShipDate', i.expectedShipDate)}${leaf('_ord:TimeReleased', i.timeReleased)}${leaf('_ord:TimeShipped', i.timeShipped)}</_ord:OrderItemFulfillmentInfo>`
+    : '';
+  const fc = i.fulfillmentCenter
+    ? `<_ord:FulfillmentCenter><_ord:FulfillmentCenterIdentifier>${leaf('_wcf:UniqueID', i.fulfillmentCenter)}${leaf('_wcf:Name', opts.fulfillmentCenterNames?.get(i.fulfillmentCenter))}</_ord:FulfillmentCenterIdentifier></_ord:FulfillmentCenter>`
+    : '';
+  return (
+    `<_ord:OrderItem><_ord:OrderItemIdentifier>${leaf('_wcf:UniqueID', i.orderItemId)}</_ord:OrderItemIdentifier>` +
+    `<_ord:CatalogEntryIdentifier>${leaf('_wcf:UniqueID', i.catentryId)}<_wcf:ExternalIdentifier>${leaf('_wcf:PartNumber', i.partNumber)}</_wcf:ExternalIdentifier></_ord:CatalogEntryIdentifier>` +
+    `<_ord:Quantity uom="${escAttr(i.uom)}">${formatQuantity(Number(i.quantity))}</_ord:Quantity>` +
+    amount + shipping +
+    `<_ord:OrderItemStatus>${leaf('_ord:Status', i.status)}${leaf('_ord:InventoryStatus', i.inventoryStatus)}</_ord:OrderItemStatus>` +
+    fulfillment + fc + leaf('_ord:CorrelationGroup', i.correlationGroup) +
+    `</_ord:OrderItem>`
+  );
+}
+
+/** The order as it now stands, in schema order. */
+export function writeOrder(o: Order, opts: OrderWriteOptions = {}, shipAsComplete = false): string {
+  const c = o.currency;
+  const t = o.totals;
+  const amount = t
+    ? `<_ord:OrderAmount>${money('_wcf:GrandTotal', t.grandTotal, c)}${money('_wcf:TotalProductPrice', t.totalProductPrice, c)}${money('_wcf:TotalAdjustment', t.totalAdjustment, c)}${money('_wcf:TotalShippingCharge', t.totalShippingCharge, c)}${money('_wcf:TotalSalesTax', t.totalSalesTax, c)}${money('_wcf:TotalShippingTax', t.totalShippingTax, c)}</_ord:OrderAmount>`
+    : '';
+  const payments = o.payments.length
+    ? `<_ord:OrderPaymentInfo>${o.payments.map((p) =>
+      `<_ord:PaymentInstruction>${leaf('_ord:UniqueID', p.paymentId)}${writeContact('_ord:BillingAddress', p.billingAddress)}${money('_ord:Amount', p.amount, c)}<_ord:PaymentMethod>${leaf('_ord:PaymentMethodName', p.method)}</_ord:PaymentMethod>` +
+      (p.cardLast4 ? `<_ord:ProtocolData><_ord:Name>account</_ord:Name><_ord:Value>************${p.cardLast4}</_ord:Value></_ord:ProtocolData>` : '') +
+      `</_ord:PaymentInstruction>`).join('')}</_ord:OrderPaymentInfo>`
+    : '';
+  const buyer = o.buyerId || o.buyerEmail
+    ? `<_ord:BuyerIdentifier>${leaf('_wcf:UniqueID', o.buyerId)}${o.buyerEmail ? `<_wcf:ExternalIdentifier>${leaf('_wcf:Identifier', o.buyerEmail)}</_wcf:ExternalIdentifier>` : ''}</_ord:BuyerIdentifier>`
+    : '';
+  const shipments = opts.includeShipments === false ? '' : o.shipments.map((s) =>
+    `<_ord:Shipment>${leaf('_ord:ShipmentIdentifier', s.shipmentId)}${leaf('_ord:Carrier', s.carrier)}${leaf('_ord:TrackingNumber', s.trackingNumber)}${leaf('_ord:ShipDate', s.shipDate)}` +
+    s.items.map((si) => `<_ord:ShippedItem><_ord:OrderItemIdentifier>${leaf('_wcf:UniqueID', si.orderItemId)}</_ord:OrderItemIdentifier><_ord:Quantity uom="C62">${formatQuantity(Number(si.quantity))}</_ord:Quantity></_ord:ShippedItem>`).join('') +
+    `</_ord:Shipment>`).join('');
+  return (
+    `<_ord:Order${shipAsComplete ? ` shipAsComplete="${o.shipAsComplete}"` : ''}><_ord:OrderIdentifier>${leaf('_wcf:UniqueID', o.orderId)}${leaf('_wcf:ExternalOrderID', o.externalOrderId)}</_ord:OrderIdentifier>` +
+    `<_ord:StoreIdentifier>${leaf('_wcf:UniqueID', o.storeId)}</_ord:StoreIdentifier>` +
+    buyer + amount + payments +
+    `<_ord:OrderStatus prepareIndicator="${o.prepared}" locked="${o.locked}">${leaf('_ord:Status', o.status)}</_ord:OrderStatus>` +
+    leaf('_ord:PlacedDate', o.placedAt) +
+    o.items.map((i) => writeOrderItem(o, i, opts)).join('') +
+    shipments +
+    `</_ord:Order>`
+  );
+}

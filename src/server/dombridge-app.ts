@@ -1,0 +1,137 @@
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import { seedDemo } from '../demo/demo-seed.js';
+import { SoapDomInventoryClient, type DomInventoryPort } from '../dom/dom-inventory.client.js';
+import { SoapDomOrderClient, type DomOrderPort } from '../dom/dom-order.client.js';
+import { EmailOutboxRelay } from '../email/email-outbox.relay.js';
+import { EmailTemplates } from '../email/email-templates.js';
+import { createEmailTransport } from '../email/email-transport.js';
+import { CartService } from '../order/cart.service.js';
+import { CheckoutService } from '../order/checkout.service.js';
+import { CommerceSettings } from '../order/commerce-settings.js';
+import { DomCallbacksService } from '../order/dom-callbacks.service.js';
+import { DomOutboxRelay, RetransferJob } from '../order/dom-outbox.relay.js';
+import { ORDER_SERVICE_PATH, orderServiceDefinition } from '../order/order-service.js';
+import { TestPaymentProvider, type PaymentProvider } from '../payment/payment-provider.js';
+import { RelayLoop } from '../reliability/relay-loop.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reliability/retry-policy.js';
+import { DomTransport } from '../dom/dom-transport.js';
+import { startDomSimulator, type DomSimulator } from '../dom/simulator/dom-simulator.js';
+import { AvailabilityService } from '../inventory/availability.service.js';
+import { inventoryServiceDefinition } from '../inventory/inventory-service.js';
+import type { Logger } from '../log/logger.js';
+import { WSDL_DIR } from '../paths.js';
+import type { ServiceDefinition } from '../soap/bod-operation.js';
+import { SoapDispatcher } from '../soap/soap-dispatcher.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { startHttpServer, type RunningServer } from './http-server.js';
+
+export { ORDER_SERVICE_PATH };
+
+export interface Dombridge {
+  readonly url: string;
+  readonly store: Store;
+  readonly availability: AvailabilityService;
+  readonly dispatcher: SoapDispatcher;
+  readonly services: readonly ServiceDefinition[];
+  /** The built-in simulator when no DOM_URL was configured. */
+  readonly simulator: DomSimulator | undefined;
+  readonly relays: { readonly dom: RelayLoop; readonly email: RelayLoop; readonly retransfer: RetransferJob };
+  readonly domUrl: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Use this store instead of opening config.dbPath (tests). */
+  readonly store?: Store;
+  /** Use this DOM port instead of the SOAP client (unit tests of the flows). */
+  readonly domInventory?: DomInventoryPort;
+  readonly domOrders?: DomOrderPort;
+  readonly payments?: PaymentProvider;
+  /** Do not start the HTTP listener (in-process tests call the dispatcher). */
+  readonly listen?: boolean;
+}
+
+/**
+ * Wires dombridge: store, DOM client (or the built-in simulator when DOM_URL is unset), the services and the
+ * HTTP facade. Everything compiled per operation (routing tables, prepared statements, cache rules) is built here,
+ * once, before the first request.
+ */
+export async function startDombridge(config: Config, log: Logger, opts: StartOptions = {}): Promise<Dombridge> {
+  const store = opts.store ?? SqliteStore.open({ path: config.dbPath, synchronous: config.dbSynchronous });
+  if (config.demo && (await seedDemo(store))) log.info('demo data seeded', { db: config.dbPath });
+
+  let simulator: DomSimulator | undefined;
+  let domUrl = config.domUrl;
+  if (!domUrl && !opts.domInventory) {
+    simulator = await startDomSimulator({ port: config.domSimPort, host: '127.0.0.1', log: log.child({ component: 'dom-sim' }), latencyMs: config.demo ? 5 : 0 });
+    domUrl = simulator.url;
+    log.info('DOM_URL is not set: using the built-in DOM simulator as DOM', { domUrl });
+  }
+  const transport = new DomTransport(
+    { baseUrl: domUrl ?? 'http://127.0.0.1:1', connectTimeoutMs: config.dom.connectTimeoutMs, timeoutMs: config.dom.timeoutMs, username: config.dom.username, password: config.dom.password },
+    join(WSDL_DIR, 'DOMServices.wsdl'),
+  );
+  const domInventory = opts.domInventory ?? new SoapDomInventoryClient(transport);
+  const availability = new AvailabilityService(store, domInventory, config.inventory, log.child({ component: 'inventory' }));
+  await availability.reloadRules();
+
+  const domOrders = opts.domOrders ?? new SoapDomOrderClient(transport);
+  const payments = opts.payments ?? new TestPaymentProvider();
+  const settings = new CommerceSettings(config.commerce);
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: config.outbox.retryMs, maxAttempts: config.outbox.maxAttempts };
+
+  const domRelay = new DomOutboxRelay(store, domOrders, retry, log.child({ component: 'dom-outbox' }));
+  const domLoop = new RelayLoop('dom outbox relay', () => domRelay.drainOnce(), config.outbox.pollMs, log);
+  const templates = new EmailTemplates();
+  const mail = createEmailTransport({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
+  const emailRelay = new EmailOutboxRelay(store, templates, mail, config.emailFrom, retry, log.child({ component: 'email' }));
+  const emailLoop = new RelayLoop('e-mail relay', () => emailRelay.drainOnce(), config.outbox.pollMs, log);
+  const retransfer = new RetransferJob(store, domOrders, config.outbox.pendingTransferTimeoutS * 1000, log.child({ component: 'retransfer' }));
+  const retransferLoop = new RelayLoop('re-transfer job', async () => { await retransfer.runOnce(); }, 60_000, log);
+  const onQueued = () => {
+    domLoop.kick();
+    emailLoop.kick();
+  };
+
+  const cart = new CartService(store, availability, settings, payments);
+  const checkout = new CheckoutService(store, availability, domOrders, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));
+  const callbacks = new DomCallbacksService(store, onQueued);
+  const services: ServiceDefinition[] = [
+    inventoryServiceDefinition(store, availability),
+    orderServiceDefinition(store, cart, checkout, callbacks),
+  ];
+  const dispatcher = new SoapDispatcher(services, config.limits, log);
+
+  let http: RunningServer | undefined;
+  if (opts.listen !== false) {
+    http = await startHttpServer(dispatcher, services, {
+      maxBodyBytes: config.limits.maxBodyBytes, host: config.host, port: config.port,
+      probes: { '/healthz': async () => ({ status: 200, body: { status: 'ok' } }) },
+    }, log);
+    simulator?.setCallbackUrl(http.url);
+    domLoop.start();
+    emailLoop.start();
+    retransferLoop.start();
+    log.info('dombridge listening', { url: http.url, inventory: `${http.url}${services[0]!.path}`, order: `${http.url}${ORDER_SERVICE_PATH}` });
+  }
+
+  return {
+    url: http?.url ?? '',
+    store,
+    availability,
+    dispatcher,
+    services,
+    simulator,
+    relays: { dom: domLoop, email: emailLoop, retransfer },
+    domUrl: domUrl ?? '',
+    async close() {
+      await http?.close();
+      await Promise.all([domLoop.stop(), emailLoop.stop(), retransferLoop.stop()]);
+      await mail.close();
+      await simulator?.close();
+      if (!opts.store) await store.close();
+    },
+  };
+}

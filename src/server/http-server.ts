@@ -1,0 +1,133 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log/logger.js';
+import type { ServiceDefinition } from '../soap/bod-operation.js';
+import { buildFault } from '../soap/soap-envelope.js';
+import type { SoapDispatcher } from '../soap/soap-dispatcher.js';
+import { WsdlPublisher } from './wsdl-publisher.js';
+
+export interface HttpServerOptions {
+  readonly maxBodyBytes: number;
+  readonly host: string;
+  readonly port: number;
+  /** Extra GET routes (health, readiness, metrics), answered as JSON or text. */
+  readonly probes?: Readonly<Record<string, () => Promise<{ status: number; body: unknown }>>>;
+}
+
+export interface RunningServer {
+  readonly server: http.Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The facade's HTTP layer on node:http directly: the SOAP hot path needs no middleware, and every byte of a
+ * request is bounded before it is buffered (Content-Length checked first, then counted while streaming).
+ */
+export async function startHttpServer(dispatcher: SoapDispatcher, services: readonly ServiceDefinition[], opts: HttpServerOptions, log: Logger): Promise<RunningServer> {
+  const publisher = new WsdlPublisher();
+  const byPath = new Map(services.map((s) => [s.path, s]));
+  const fallbackHost = `${opts.host}:${opts.port}`;
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? '' : url.slice(q + 1);
+    const service = byPath.get(pathname);
+    if (service && req.method === 'POST') return void handleSoap(service, req, res);
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const base = WsdlPublisher.baseUrl(req.headers.host, fallbackHost);
+      if (service && /^wsdl$/i.test(query.split('&')[0] ?? '')) {
+        return send(res, 200, 'text/xml; charset=utf-8', publisher.serviceWsdl(service.wsdlFile, service.path, base)!);
+      }
+      if (pathname.startsWith('/schemas/')) {
+        const xsd = publisher.schema(decodeURIComponent(pathname.slice(9)));
+        return xsd ? send(res, 200, 'text/xml; charset=utf-8', xsd) : send(res, 404, 'text/plain', 'no such schema\n');
+      }
+      if (pathname.startsWith('/wsdl/')) {
+        const w = publisher.wsdlFile(decodeURIComponent(pathname.slice(6)), base);
+        return w ? send(res, 200, 'text/xml; charset=utf-8', w) : send(res, 404, 'text/plain', 'no such WSDL\n');
+      }
+      const probe = opts.probes?.[pathname];
+      if (probe) {
+        probe().then(
+          (r) => send(res, r.status, 'application/json', JSON.stringify(r.body)),
+          () => send(res, 503, 'application/json', '{"status":"error"}'),
+        );
+        return;
+      }
+    }
+    if (service) {
+      const f = buildFault('1.1', 'HTTP_METHOD_NOT_ALLOWED');
+      res.setHeader('Allow', 'POST, GET');
+      return send(res, 405, f.contentType, f.body);
+    }
+    send(res, 404, 'text/plain', 'not found\n');
+  });
+
+  async function handleSoap(service: ServiceDefinition, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const version = String(req.headers['content-type'] ?? '').includes('application/soap+xml') ? '1.2' : '1.1';
+    if (declared > opts.maxBodyBytes) {
+      const f = buildFault(version, 'HTTP_BODY_TOO_LARGE', { limit: opts.maxBodyBytes });
+      res.setHeader('Connection', 'close');
+      send(res, 413, f.contentType, f.body);
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      if (tooBig) return;
+      size += c.length;
+      if (size > opts.maxBodyBytes) {
+        tooBig = true;
+        chunks.length = 0;
+        const f = buildFault(version, 'HTTP_BODY_TOO_LARGE', { limit: opts.maxBodyBytes });
+        res.setHeader('Connection', 'close');
+        send(res, 413, f.contentType, f.body);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (tooBig) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      dispatcher.dispatch(service, body, req.headers['content-type']).then(
+        (a) => send(res, a.status, a.contentType, a.body),
+        (e: unknown) => {
+          log.error('dispatch failed', { error: String(e) });
+          const f = buildFault(version, 'INTERNAL_ERROR', { reference: 'dispatch' });
+          send(res, 500, f.contentType, f.body);
+        },
+      );
+    });
+  }
+
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${host}:${addr.port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+  };
+}
+
+function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
