@@ -22,6 +22,8 @@ export interface ReservedLine {
 }
 
 export interface DomOrderPort {
+  /** Sends any ProcessInventoryRequirement and returns the InventoryRequirement noun of DOM's Acknowledge (pass-through). */
+  processInventoryRequirement(bodXml: string): Promise<DomResult<XmlElement | undefined>>;
   /** Sends a ProcessInventoryRequirement (ReserveInventory) built by the caller; returns DOM's lines. */
   reserve(bodXml: string): Promise<DomResult<ReservedLine[]>>;
   /** Sends a prepared BOD whose answer only has to be a non-error Acknowledge (CancelInventoryReservation). */
@@ -50,12 +52,18 @@ const INVENTORY_STATUSES = new Set(['Allocated', 'Backordered', 'Unallocated']);
 export class SoapDomOrderClient implements DomOrderPort {
   constructor(private readonly transport: DomTransport) {}
 
-  async reserve(bodXml: string): Promise<DomResult<ReservedLine[]>> {
+  async processInventoryRequirement(bodXml: string): Promise<DomResult<XmlElement | undefined>> {
     const answer = await this.transport.call(DOM_INVENTORY_PATH, 'ProcessInventoryRequirement', bodXml);
     if (!answer.ok) return answer;
     const err = errorOf(answer.value, 'AcknowledgeInventoryRequirement');
     if (err) return err;
-    const req = readBod(answer.value).nouns.find((n) => n.ns === NS.inv && n.name === 'InventoryRequirement');
+    return { ok: true, value: readBod(answer.value).nouns.find((n) => n.ns === NS.inv && n.name === 'InventoryRequirement') };
+  }
+
+  async reserve(bodXml: string): Promise<DomResult<ReservedLine[]>> {
+    const answer = await this.processInventoryRequirement(bodXml);
+    if (!answer.ok) return answer;
+    const req = answer.value;
     const lines: ReservedLine[] = [];
     for (const it of childrenNamed(req, NS.ord, 'OrderItem')) {
       const status = childText(child(it, NS.ord, 'OrderItemStatus'), NS.ord, 'InventoryStatus') ?? '';

@@ -122,7 +122,9 @@ export function readOrderInput(el: XmlElement): OrderReadResult {
       const n = childText(pd, NS.ord, 'Name');
       if (n) proto[n] = childText(pd, NS.ord, 'Value') ?? '';
     }
-    const card = (proto['account'] ?? proto['cc_account'] ?? '').replace(/[\s-]/g, '');
+    const rawCard = (proto['account'] ?? proto['cc_account'] ?? '').replace(/[\s-]/g, '');
+    // A masked number ("************1111", as we and Commerce echo it) names no card to charge.
+    const card = /^[*xX]+\d{0,4}$/.test(rawCard) ? '' : rawCard;
     if (card && !/^\d{12,19}$/.test(card)) return { ok: false, reason: 'PaymentInstruction: the card number (ProtocolData account) must be 12 to 19 digits' };
     const amountEl = child(pi, NS.ord, 'Amount');
     if (amountEl && amountEl.text !== '' && !/^\d{1,12}(\.\d{1,6})?$/.test(amountEl.text)) return { ok: false, reason: `PaymentInstruction: Amount "${amountEl.text.slice(0, 40)}" is not a decimal amount` };

@@ -18,6 +18,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reliability/retry-pol
 import { DomTransport } from '../dom/dom-transport.js';
 import { startDomSimulator, type DomSimulator } from '../dom/simulator/dom-simulator.js';
 import { AvailabilityService } from '../inventory/availability.service.js';
+import { DomReservationActions } from '../inventory/dom-reservation-actions.js';
 import { inventoryServiceDefinition } from '../inventory/inventory-service.js';
 import type { Logger } from '../log/logger.js';
 import { WSDL_DIR } from '../paths.js';
@@ -99,7 +100,7 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   const checkout = new CheckoutService(store, availability, domOrders, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));
   const callbacks = new DomCallbacksService(store, onQueued);
   const services: ServiceDefinition[] = [
-    inventoryServiceDefinition(store, availability),
+    inventoryServiceDefinition(store, availability, new DomReservationActions(domOrders)),
     orderServiceDefinition(store, cart, checkout, callbacks),
   ];
   const dispatcher = new SoapDispatcher(services, config.limits, log);

@@ -1,4 +1,4 @@
-import { OUTPUT_PREFIX } from './namespaces.js';
+import { BOD_ROOT_XMLNS, OUTPUT_PREFIX } from './namespaces.js';
 import type { XmlElement } from './xml-element.js';
 
 const TEXT_SPECIAL = /[&<>]/;
@@ -22,7 +22,7 @@ export function leaf(qname: string, value: string | number | undefined | null, a
 }
 
 /**
- * Serializes a parsed element (used to echo what a caller sent, e.g. its ApplicationArea) with our prefixes.
+ * Serializes a parsed element (a BOD forwarded to DOM, a noun DOM answered) with our prefixes.
  * Namespaces outside the contract get ns1, ns2 … declared where first used.
  */
 export function writeElement(el: XmlElement, rename?: { ns: string; name: string }): string {
@@ -58,8 +58,8 @@ function write(el: XmlElement, rename: { ns: string; name: string } | undefined,
   }
   let body = el.text ? escText(el.text) : '';
   for (const c of el.children) body += write(c, undefined, extra, false);
-  void top;
-  return `<${qn}${decls.join('')}${attrs}>${body}</${qn}>`;
+  // The top element declares our prefixes, so what is written stands alone wherever it is placed.
+  return `<${qn}${top ? BOD_ROOT_XMLNS : ''}${decls.join('')}${attrs}>${body}</${qn}>`;
 }
 
 /** xsi:type values are QNames in the sender's prefixes; rewrite them into ours so the echo stays valid. */

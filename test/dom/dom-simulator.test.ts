@@ -165,8 +165,8 @@ describe('DOM simulator over HTTP, called by the real DOM client', function () {
     expect(childrenNamed(child(bod, NS.inv, 'DataArea'), NS.inv, 'InventoryAvailability')).to.have.length(0);
   });
 
-  it('answers a BOD the order port does not offer yet with the dispatcher fault', async () => {
-    const { status, bod } = await postSoap(sim.url + '/dom/services/OrderServices', soapRequest(`<_ord:GetOrder xmlns:_ord="${NS.ord}"/>`));
+  it('answers a BOD the order port does not offer with the dispatcher fault', async () => {
+    const { status, bod } = await postSoap(sim.url + '/dom/services/OrderServices', soapRequest(`<_ord:ChangeOrder xmlns:_ord="${NS.ord}"/>`));
     expect(status).to.equal(500);
     expect(bod.name).to.equal('Fault');
     expect(childText(child(bod, '', 'detail')?.children[0], 'http://dombridge.dev/fault/1', 'code')).to.equal('BOD_UNKNOWN_OPERATION');

@@ -457,6 +457,10 @@ function wrapStore(inner: Store, apply: (ops: readonly AvailabilityBatchOp[]) =>
     availability: inner.availability,
     cacheRules: inner.cacheRules,
     localInventory: inner.localInventory,
+    orders: inner.orders,
+    domOutbox: inner.domOutbox,
+    emailOutbox: inner.emailOutbox,
+    localReservations: inner.localReservations,
     bulk: {
       applyAvailabilityBatch: apply,
       catentryIdForPartNumber: (pn) => inner.bulk.catentryIdForPartNumber(pn),

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { seedDemo } from '../../src/demo/demo-seed.js';
@@ -25,9 +26,12 @@ export interface TestWorld {
  * A whole dombridge on real sockets: a fresh in-memory database with the demo data, a real DOM simulator on its
  * own port, the facade on another. `env` and `configFile` add configuration as the environment and --config would.
  */
-export async function startWorld(env: Record<string, string> = {}, configFile?: string): Promise<TestWorld> {
-  const sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger });
-  const config: Config = loadConfig({ ...(configFile ? { file: configFile } : {}), env: { PORT: '0', DOM_URL: sim.url, DOM_TIMEOUT_MS: '1500', DOM_CONNECT_TIMEOUT_MS: '500', DOMBRIDGE_DATA: join(PACKAGE_ROOT, 'var', 'test'), ...env } });
+export async function startWorld(env: Record<string, string> = {}, configFile?: string, simOptions: Partial<Parameters<typeof startDomSimulator>[0]> = {}): Promise<TestWorld> {
+  const sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger, ...simOptions });
+  const config: Config = loadConfig({
+    ...(configFile ? { file: configFile } : {}),
+    env: { PORT: '0', DOM_URL: sim.url, DOM_TIMEOUT_MS: '1500', DOM_CONNECT_TIMEOUT_MS: '500', DOMBRIDGE_DATA: mkdtempSync(join(tmpdir(), 'dombridge-test-')), OUTBOX_RETRY_MS: '100', OUTBOX_POLL_MS: '50', ...env },
+  });
   const store = SqliteStore.open({ path: ':memory:' });
   await seedDemo(store);
   const app = await startDombridge(config, silentLogger, { store });

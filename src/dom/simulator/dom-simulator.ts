@@ -2,17 +2,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import type { BodOperation, ServiceDefinition } from '../../soap/bod-operation.js';
+import type { ServiceDefinition } from '../../soap/bod-operation.js';
 import { SoapDispatcher } from '../../soap/soap-dispatcher.js';
 import { buildFault } from '../../soap/soap-envelope.js';
 import { DEFAULT_XML_LIMITS } from '../../xml/xml-reader.js';
 import { DOM_INVENTORY_PATH } from '../dom-inventory.client.js';
 import { pushAvailability as pushAvailabilityWith, type CallbackCredentials, type PushContext, type PushOutcome } from './sim-callbacks.js';
 import { DEMO_DIRECTORY, type SimDirectory } from './sim-directory.js';
+import { SimFulfillment, type FulfillmentOptions } from './sim-fulfillment.js';
+import { simOrderOperations } from './sim-order.handlers.js';
+import { SimOrderBook, type CallbackRecord, type SimOrderState } from './sim-orders.js';
 import {
   answerUnderFailure,
   FailureModeSwitch,
-  portsOf,
+  portsFor,
   readFailureModeRequest,
   SIM_PORTS,
   type FailureMode,
@@ -25,6 +28,8 @@ import { parseLocationKey, SimStock, type StockLocationKey, type StockSnapshot }
 
 export { pushAvailability, writeSyncInventoryAvailability, type PushContext, type PushOutcome } from './sim-callbacks.js';
 export type { FailureMode, FailureModeOptions, FailureModeState, SimPort, SimPortSelector } from './sim-failure-modes.js';
+export { DEFAULT_FULFILLMENT_SCHEDULE, type FulfillmentOptions, type FulfillmentSchedule } from './sim-fulfillment.js';
+export type { CallbackKind, CallbackRecord, SimOrderState } from './sim-orders.js';
 
 export const DOM_ORDER_PATH = '/dom/services/OrderServices';
 /** Largest SOAP request the simulator reads, bytes. */
@@ -46,12 +51,16 @@ export interface DomSimulatorOptions {
   readonly stock?: SimStock;
   /** Default: the demo catalog and stores. */
   readonly directory?: SimDirectory;
-  /** Order port operations; a later issue brings them. */
-  readonly orderOperations?: readonly BodOperation[];
+  /**
+   * When DOM reports on a transferred order (ChangeOrder G, SyncOrder R, SyncOrder S), ms after its creation;
+   * missing fields take DEFAULT_FULFILLMENT_SCHEDULE (1000/2000/3000). `false`: no scheduled callbacks.
+   */
+  readonly fulfillment?: FulfillmentOptions | false;
 }
 
 export interface SimState {
-  readonly orders: Record<string, unknown>;
+  /** By DOM order number (`WC_<orderId>`). */
+  readonly orders: Record<string, SimOrderState>;
   readonly stock: StockSnapshot;
   readonly failureMode: FailureModeState;
 }
@@ -67,6 +76,11 @@ export interface DomSimulator {
   setCallbackUrl(url: string | undefined): void;
   /** Pushes one (item, location)'s current availability to the callback URL; logs and returns the outcome. */
   pushAvailability(catentryId: string, locationKey: StockLocationKey): Promise<PushOutcome>;
+  /**
+   * DOM-side cancellation (SyncOrder X) or backorder (SyncOrder B) of an order it holds, by DOM order number;
+   * resolves with the callback's record, or undefined when the order is unknown or already shipped or canceled.
+   */
+  updateOrder(orderNo: string, action: 'cancel' | 'backorder'): Promise<CallbackRecord | undefined>;
   close(): Promise<void>;
 }
 
@@ -86,9 +100,18 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
     callbackUrl: opts.callbackUrl, stock, directory, log, credentials: opts.callbackCredentials,
   };
 
+  const book = new SimOrderBook(stock);
+  const fulfillment = new SimFulfillment(
+    { callbackUrl: () => pushContext.callbackUrl, credentials: opts.callbackCredentials, log: log.child({ component: 'dom-sim-fulfillment' }) },
+    opts.fulfillment,
+  );
+  const orderOperations = simOrderOperations({
+    book, directory, refusing: () => modes.get('order').mode === 'refuse', onCreated: (order) => fulfillment.start(order),
+  });
+
   const services: Record<SimPort, ServiceDefinition> = {
     inventory: { name: 'DOMInventoryServices', path: DOM_INVENTORY_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: simInventoryOperations(stock, directory) },
-    order: { name: 'DOMOrderServices', path: DOM_ORDER_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: opts.orderOperations ?? [] },
+    order: { name: 'DOMOrderServices', path: DOM_ORDER_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: orderOperations },
   };
   const dispatcher = new SoapDispatcher(Object.values(services), DEFAULT_XML_LIMITS, log);
 
@@ -136,6 +159,15 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
     const push = await pushAvailabilityWith(pushContext, catentryId, location);
     res.json({ catentryId, location, onHand: level.onHand, reserved: level.reserved, available: level.available, push });
   });
+  app.post('/sim/orders/:orderNo/:action', async (req, res) => {
+    const { orderNo, action } = req.params;
+    if (action !== 'cancel' && action !== 'backorder') return void res.status(404).json({ error: 'not found' });
+    const order = book.get(orderNo);
+    if (!order) return void res.status(404).json({ error: `DOM holds no order ${orderNo}` });
+    const record = await updateOrder(orderNo, action);
+    if (!record) return void res.status(409).json({ error: `order ${orderNo} is in status ${order.status}; it can no longer be changed` });
+    res.json({ orderNo, status: order.status, callback: record });
+  });
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   // Body-reading errors: SOAP callers get a SOAP 1.1 fault, control callers JSON.
   app.use((err: { status?: number; type?: string; message?: string }, req: Request, res: Response, _next: NextFunction) => {
@@ -151,7 +183,7 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   const reverts = new Map<SimPort, NodeJS.Timeout>();
   function apply(mode: FailureMode, o: FailureModeOptions): void {
     modes.set(mode, o);
-    for (const p of portsOf(o.port ?? 'all')) {
+    for (const p of portsFor(mode, o.port ?? 'all')) {
       clearTimeout(reverts.get(p));
       reverts.delete(p);
       if (o.durationMs !== undefined && mode !== 'none') {
@@ -209,7 +241,14 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   }
 
   function state(): SimState {
-    return { orders: {}, stock: stock.snapshot(), failureMode: modes.state() };
+    return { orders: book.snapshot(), stock: stock.snapshot(), failureMode: modes.state() };
+  }
+
+  function updateOrder(orderNo: string, action: 'cancel' | 'backorder'): Promise<CallbackRecord | undefined> {
+    const order = book.get(orderNo);
+    if (!order || order.status === 'S' || order.status === 'X') return Promise.resolve(undefined);
+    log.info('DOM simulator order update', { orderNo, action });
+    return fulfillment.send(order, action);
   }
 
   server.keepAliveTimeout = 5_000;
@@ -233,9 +272,11 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
       log.info('DOM simulator callback URL set', { callbackUrl: callbackUrl ?? null });
     },
     pushAvailability: (catentryId, locationKey) => pushAvailabilityWith(pushContext, catentryId, locationKey),
+    updateOrder,
     async close() {
       if (stopped) return;
       stopped = true;
+      await fulfillment.close();
       for (const t of reverts.values()) clearTimeout(t);
       reverts.clear();
       await listenerChange;

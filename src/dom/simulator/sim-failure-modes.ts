@@ -12,8 +12,10 @@ import { wrapEnvelope } from '../../soap/soap-envelope.js';
  * - `soap-fault`: a SOAP 1.1 Server fault with status 500.
  * - `malformed`: status 200 and the real answer cut in half (well-formed HTTP, broken XML).
  * - `drop`: the status line and half the body, then the socket is destroyed.
+ * - `refuse` (order port only): the port answers, but a TransferOrder gets an AcknowledgeOrder with an error
+ *   ChangeStatus, as when DOM rejects an order. Asked for `all` ports, it lands on the order port alone.
  */
-export const FAILURE_MODES = ['none', 'down', 'slow', 'http-500', 'soap-fault', 'malformed', 'drop'] as const;
+export const FAILURE_MODES = ['none', 'down', 'slow', 'http-500', 'soap-fault', 'malformed', 'drop', 'refuse'] as const;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 
 export const SIM_PORTS = ['inventory', 'order'] as const;
@@ -57,7 +59,7 @@ export class FailureModeSwitch {
 
   set(mode: FailureMode, opts: FailureModeOptions = {}): void {
     const setting: PortFailure = mode === 'none' ? NONE : { mode, delayMs: mode === 'slow' ? opts.delayMs ?? DEFAULT_SLOW_DELAY_MS : 0 };
-    for (const p of portsOf(opts.port ?? 'all')) this.byPort[p] = setting;
+    for (const p of portsFor(mode, opts.port ?? 'all')) this.byPort[p] = setting;
     if (opts.latencyMs !== undefined) this.latencyMs = opts.latencyMs;
   }
 
@@ -77,6 +79,11 @@ export class FailureModeSwitch {
 
 export function portsOf(sel: SimPortSelector): readonly SimPort[] {
   return sel === 'all' ? SIM_PORTS : [sel];
+}
+
+/** The ports a mode set on `sel` lands on: `refuse` exists on the order port only. */
+export function portsFor(mode: FailureMode, sel: SimPortSelector): readonly SimPort[] {
+  return portsOf(sel).filter((p) => mode !== 'refuse' || p === 'order');
 }
 
 export type FailureModeRequest = { ok: true; mode: FailureMode; options: FailureModeOptions } | { ok: false; reason: string };
@@ -100,6 +107,7 @@ export function readFailureModeRequest(body: unknown): FailureModeRequest {
     if (port !== 'all' && !(SIM_PORTS as readonly unknown[]).includes(port)) return { ok: false, reason: `port must be one of ${SIM_PORTS.join(', ')}, all` };
     options.port = port as SimPortSelector;
   }
+  if (b['mode'] === 'refuse' && port === 'inventory') return { ok: false, reason: 'refuse applies to the order port only' };
   return { ok: true, mode: b['mode'] as FailureMode, options };
 }
 

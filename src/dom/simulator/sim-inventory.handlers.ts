@@ -6,6 +6,7 @@ import { writeAvailabilityNoun } from '../../inventory/availability-noun.js';
 import type { BodOperation, OperationContext } from '../../soap/bod-operation.js';
 import { NS } from '../../xml/namespaces.js';
 import { resolveItem, resolveLocation, type ResolvedItem, type ResolvedLocation, type SimDirectory } from './sim-directory.js';
+import { SimProcessInventoryRequirement } from './sim-reservation.handler.js';
 import type { SimStock } from './sim-stock.js';
 
 /** Unit of every quantity the simulator reports: C62 = each. */
@@ -92,7 +93,7 @@ function respond(bod: BodRequest, ctx: OperationContext, nouns: string, count: n
   });
 }
 
-/** The operations of the simulated DOM inventory port. ProcessInventoryRequirement comes with reservations. */
+/** The operations of the simulated DOM inventory port: availability, and reservations. */
 export function simInventoryOperations(stock: SimStock, directory: SimDirectory): BodOperation[] {
-  return [new SimGetInventoryAvailability(stock, directory)];
+  return [new SimGetInventoryAvailability(stock, directory), new SimProcessInventoryRequirement(stock, directory)];
 }

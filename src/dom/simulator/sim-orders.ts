@@ -1,5 +1,8 @@
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
-import type { OrderInput } from '../../order/order-noun.js';
+import type { CatalogEntryRef, LocationRef } from '../../inventory/availability-expression.js';
+import { parseQuantity } from '../../inventory/availability-noun.js';
+import { NS } from '../../xml/namespaces.js';
+import { child, childrenNamed, childText, path, type XmlElement } from '../../xml/xml-element.js';
 import type { PushOutcomeKind } from './sim-callbacks.js';
 import { resolveItem, resolveLocation, type SimDirectory } from './sim-directory.js';
 import { locationKeyOf, type ReservationLine, type SimStock, type StockLocationKey } from './sim-stock.js';
@@ -27,24 +30,71 @@ export interface SimOrderLine {
 
 export type LinesResult = { ok: true; lines: SimOrderLine[] } | { ok: false; error: BodError };
 
+/** What DOM reads from an `_ord:Order` (or an `_inv:InventoryRequirement`, which has the same children). */
+export interface SimOrderInput {
+  readonly orderId: string | undefined;
+  readonly storeId: string | undefined;
+  readonly buyerEmail: string | undefined;
+  readonly items: readonly SimItemInput[];
+}
+
+export interface SimItemInput {
+  readonly orderItemId: string | undefined;
+  readonly item: CatalogEntryRef | undefined;
+  /** The Quantity text as sent; checked when the lines are resolved. */
+  readonly quantity: string | undefined;
+  readonly shipModeCode: string | undefined;
+  readonly physicalStore: LocationRef | undefined;
+}
+
 /**
- * Resolves the items of an order (or an InventoryRequirement, which has the same children) to lines DOM can
- * reserve and ship: the item by unique id or part number, the location by ship mode, as DOM's mediation does.
+ * Reads only the fields DOM's mediation maps (ids, item, quantity, ship mode, pickup store, buyer): everything
+ * else a transfer carries (amounts, payment, addresses) is DOM's to store, not to check.
  */
-export function resolveOrderLines(dir: SimDirectory, input: OrderInput, onlineStoreId: string): LinesResult {
+export function readSimOrder(el: XmlElement): SimOrderInput {
+  const buyer = child(el, NS.ord, 'BuyerIdentifier');
+  return {
+    orderId: childText(child(el, NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID'),
+    storeId: childText(child(el, NS.ord, 'StoreIdentifier'), NS.wcf, 'UniqueID'),
+    buyerEmail: childText(child(buyer, NS.wcf, 'ExternalIdentifier'), NS.wcf, 'Identifier'),
+    items: childrenNamed(el, NS.ord, 'OrderItem').map((it): SimItemInput => {
+      const cat = child(it, NS.ord, 'CatalogEntryIdentifier');
+      const catId = childText(cat, NS.wcf, 'UniqueID');
+      const pn = childText(child(cat, NS.wcf, 'ExternalIdentifier'), NS.wcf, 'PartNumber');
+      const ship = child(it, NS.ord, 'OrderItemShippingInfo');
+      const ps = child(ship, NS.ord, 'PhysicalStoreIdentifier');
+      const psId = childText(ps, NS.wcf, 'UniqueID');
+      const psExt = childText(ps, NS.wcf, 'ExternalIdentifier');
+      return {
+        orderItemId: childText(child(it, NS.ord, 'OrderItemIdentifier'), NS.wcf, 'UniqueID'),
+        item: catId ? { by: 'uniqueId', value: catId } : pn ? { by: 'partNumber', value: pn } : undefined,
+        quantity: childText(it, NS.ord, 'Quantity'),
+        shipModeCode: childText(path(ship, [NS.ord, 'ShippingMode'], [NS.ord, 'ShippingModeIdentifier'], [NS.ord, 'ExternalIdentifier']), NS.ord, 'ShipModeCode'),
+        physicalStore: psId ? { kind: 'physical', by: 'uniqueId', value: psId } : psExt ? { kind: 'physical', by: 'externalId', value: psExt } : undefined,
+      };
+    }),
+  };
+}
+
+/**
+ * Resolves the items of an order to lines DOM can reserve and ship: the item by unique id or part number, the
+ * location by ship mode (the pickup store for PickupInStore, else the online store), as DOM's mediation does.
+ */
+export function resolveOrderLines(dir: SimDirectory, input: SimOrderInput, onlineStoreId: string): LinesResult {
   const lines: SimOrderLine[] = [];
   for (const [i, it] of input.items.entries()) {
     const where = `OrderItem ${i + 1}`;
     const invalid = (field: string, value: string, detail: string): LinesResult => ({ ok: false, error: bodError('VALUE_INVALID', { field: `${where} ${field}`, value, detail }) });
     if (!it.orderItemId) return invalid('OrderItemIdentifier', '(none)', 'every line needs its order item id');
     if (!it.item) return invalid('CatalogEntryIdentifier', '(none)', 'name the item by UniqueID or PartNumber');
-    if (it.quantity === undefined) return invalid('Quantity', '(none)', 'every line needs a quantity');
+    const quantity = it.quantity === undefined ? undefined : parseQuantity(it.quantity);
+    if (quantity === undefined) return invalid('Quantity', (it.quantity ?? '(none)').slice(0, 40), 'every line needs a quantity ≥ 0');
     const item = resolveItem(dir, it.item);
     if (!item) return { ok: false, error: bodError('CATALOG_ENTRY_NOT_FOUND', { ref: it.item.value }) };
     let locationKey = locationKeyOf('online', onlineStoreId);
     let pickupStore: SimOrderLine['pickupStore'];
-    if (it.shipping?.shipModeCode === PICKUP_SHIP_MODE) {
-      const ref = it.shipping.physicalStore;
+    if (it.shipModeCode === PICKUP_SHIP_MODE) {
+      const ref = it.physicalStore;
       if (!ref) return invalid('PhysicalStoreIdentifier', '(none)', 'a PickupInStore line needs its pickup store');
       const loc = resolveLocation(dir, ref);
       if (!loc) return { ok: false, error: bodError('STORE_NOT_FOUND', { ref: ref.value }) };
@@ -52,7 +102,7 @@ export function resolveOrderLines(dir: SimDirectory, input: OrderInput, onlineSt
       const externalId = loc.externalId ?? dir.physicalStores.find((s) => s.storeId === loc.storeId)?.externalId ?? loc.storeId;
       pickupStore = { storeId: loc.storeId, externalId };
     }
-    lines.push({ lineNo: i + 1, orderItemId: it.orderItemId, catentryId: item.catentryId, quantity: it.quantity, locationKey, ...(pickupStore ? { pickupStore } : {}) });
+    lines.push({ lineNo: i + 1, orderItemId: it.orderItemId, catentryId: item.catentryId, quantity, locationKey, ...(pickupStore ? { pickupStore } : {}) });
   }
   return { ok: true, lines };
 }

@@ -1,0 +1,149 @@
+/**
+ * Section 1: cache-hit GetInventoryAvailability over HTTP. dombridge (file-backed SQLite, demo data, built-in DOM
+ * simulator) runs in a child process; after one warming request the record of item 20311 at store 10201 is fresh
+ * for 600 s, so every measured request is answered from the cache. The same request is sent, with the same
+ * load, to two baselines in child processes of their own: a bare node:http server answering the same bytes
+ * (A), and a minimal node-soap server for the same WSDL operation (B).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorMessage, spawnNode, tempDir, type BenchChild } from './bench-support.js';
+import { findProfile, summariseProfile, type ProfileSummary } from './cpu-profile.js';
+import { startDombridgeChild } from './dombridge-child.js';
+import { postOnce, runHttpLoad, SOAP11_HEADERS, type HttpLoadResult } from './http-load.js';
+import { getAvailabilityBod, INVENTORY_PATH, itemAtOnline, soap11 } from '../test/support/test-app.js';
+
+export interface CacheHitOptions {
+  /** The package root (bin/, wsdl/). */
+  readonly root: string;
+  readonly connections: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  /** Profile the dombridge child: always, only when it is slower than node-soap, or never. */
+  readonly profile: 'always' | 'if-slower' | 'never';
+  readonly log: (line: string) => void;
+}
+
+export type Figure = ({ ok: true } & HttpLoadResult & { responseBytes: number }) | { ok: false; error: string };
+
+export interface CacheHitResult {
+  readonly request: { item: string; store: string; bytes: number; connections: number; warmupMs: number; durationMs: number };
+  readonly dombridge: Figure;
+  readonly bare: Figure;
+  readonly nodeSoap: Figure;
+  /** dombridge req/s ÷ baseline req/s. */
+  readonly ratioToNodeSoap: number;
+  readonly ratioToBare: number;
+  readonly profile?: ProfileSummary | { error: string };
+}
+
+const ITEM = '20311';
+const STORE = '10201';
+
+export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResult> {
+  const request = Buffer.from(soap11(getAvailabilityBod(itemAtOnline(ITEM, STORE), STORE)));
+  const load = (port: number, path: string, expectedBytes?: number) =>
+    runHttpLoad({ port, path, body: request, headers: SOAP11_HEADERS, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs, ...(expectedBytes !== undefined ? { expectedBytes } : {}) });
+
+  // dombridge first: its warmed answer is what the bare baseline serves.
+  const work = tempDir('cache');
+  o.log(`cache-hit: starting dombridge (demo, file-backed SQLite in a temporary directory)`);
+  const db = await startDombridgeChild('dombridge (cache-hit)', { root: o.root, dataDir: join(work, 'data') });
+  let canned: string;
+  try {
+    canned = await warm(db.port, request);
+  } catch (e) {
+    await db.child.stop();
+    throw e;
+  }
+  const cannedFile = join(work, 'show-inventory-availability.xml');
+  writeFileSync(cannedFile, canned);
+  const cannedBytes = Buffer.byteLength(canned);
+
+  o.log(`cache-hit: bare node:http baseline`);
+  const bare = await measureChild('bare node:http', join(o.root, 'dist', 'bench', 'baseline-bare.server.js'), [cannedFile], async (port) => {
+    const r = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
+    if (r.status !== 200) throw new Error(`bare baseline answered HTTP ${r.status}`);
+    return { load: await load(port, INVENTORY_PATH, cannedBytes), bytes: Buffer.byteLength(r.text) };
+  });
+
+  o.log(`cache-hit: node-soap baseline`);
+  const nodeSoap = await measureChild('node-soap', join(o.root, 'dist', 'bench', 'baseline-soap.server.js'), [join(o.root, 'wsdl', 'InventoryServices.wsdl'), INVENTORY_PATH], async (port) => {
+    const r = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
+    if (r.status !== 200 || !r.text.includes('ShowInventoryAvailability')) throw new Error(`node-soap baseline answered HTTP ${r.status}: ${r.text.slice(0, 300)}`);
+    return { load: await load(port, INVENTORY_PATH), bytes: Buffer.byteLength(r.text) };
+  });
+
+  o.log(`cache-hit: dombridge`);
+  let dombridge: Figure;
+  try {
+    dombridge = { ok: true, ...(await load(db.port, INVENTORY_PATH, cannedBytes)), responseBytes: cannedBytes };
+  } catch (e) {
+    dombridge = { ok: false, error: errorMessage(e) };
+  } finally {
+    await db.child.stop();
+  }
+
+  const rps = (f: Figure) => (f.ok ? f.requestsPerSecond : NaN);
+  const result: CacheHitResult = {
+    request: { item: ITEM, store: STORE, bytes: request.length, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs },
+    dombridge, bare, nodeSoap,
+    ratioToNodeSoap: rps(dombridge) / rps(nodeSoap),
+    ratioToBare: rps(dombridge) / rps(bare),
+  };
+  const slower = dombridge.ok && nodeSoap.ok && dombridge.requestsPerSecond < nodeSoap.requestsPerSecond;
+  if (o.profile === 'always' || (o.profile === 'if-slower' && slower)) {
+    o.log(`cache-hit: profiling the dombridge child (node --cpu-prof)${slower ? ', because it is slower than node-soap' : ''}`);
+    return { ...result, profile: await profileDombridge(o, request, load) };
+  }
+  return result;
+}
+
+/** Two requests: the first may ask DOM and fills the cache; the second must come from the cache. Returns its text. */
+async function warm(port: number, request: Buffer): Promise<string> {
+  const first = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
+  if (first.status !== 200 || !first.text.includes('ShowInventoryAvailability')) {
+    throw new Error(`the warming GetInventoryAvailability was answered HTTP ${first.status}: ${first.text.slice(0, 400)}`);
+  }
+  const second = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
+  if (second.status !== 200 || !/name="availabilitySource">cache</.test(second.text)) {
+    throw new Error(`after warming, the answer does not come from the cache (HTTP ${second.status}): ${second.text.slice(0, 400)}`);
+  }
+  return second.text;
+}
+
+async function measureChild(name: string, script: string, args: string[], measure: (port: number) => Promise<{ load: HttpLoadResult; bytes: number }>): Promise<Figure> {
+  let child: BenchChild | undefined;
+  try {
+    child = spawnNode(name, script, { args });
+    const line = await child.waitForLine((l) => l.startsWith('{"port":'), 20_000);
+    const port = (JSON.parse(line) as { port: number }).port;
+    const r = await measure(port);
+    return { ok: true, ...r.load, responseBytes: r.bytes };
+  } catch (e) {
+    return { ok: false, error: errorMessage(e) };
+  } finally {
+    await child?.stop();
+  }
+}
+
+async function profileDombridge(o: CacheHitOptions, request: Buffer, load: (port: number, path: string, expectedBytes?: number) => Promise<HttpLoadResult>): Promise<ProfileSummary | { error: string }> {
+  const dir = tempDir('cpuprof');
+  try {
+    const db = await startDombridgeChild('dombridge (cpu profile)', { root: o.root, dataDir: join(dir, 'data'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    try {
+      await warm(db.port, request);
+      await load(db.port, INVENTORY_PATH);
+    } finally {
+      // The profile is written when the process exits on its own (SIGTERM → graceful close).
+      const code = await db.child.stop(15_000);
+      if (code !== 0) o.log(`cache-hit: the profiled child exited with ${code}`);
+    }
+    const file = findProfile(dir);
+    if (!file) return { error: 'the profiled child wrote no .cpuprofile (it did not exit on its own after SIGTERM)' };
+    return summariseProfile(file, o.root);
+  } catch (e) {
+    return { error: errorMessage(e) };
+  }
+}
+

@@ -1,0 +1,84 @@
+/**
+ * Reads a V8 `.cpuprofile` (written by `node --cpu-prof`) and ranks functions by self time, so the harness can
+ * print where a slow figure spends its CPU without a profiler UI.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number };
+  readonly hitCount?: number;
+  readonly children?: readonly number[];
+}
+
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly samples?: readonly number[];
+  readonly timeDeltas?: readonly number[];
+}
+
+export interface HotFunction {
+  /** `name (file:line)`, the file relative to the package root, or node's internal name. */
+  readonly where: string;
+  readonly selfMs: number;
+  /** Share of all sampled time, idle included, in percent. */
+  readonly selfPercent: number;
+}
+
+export interface ProfileSummary {
+  readonly file: string;
+  readonly totalMs: number;
+  readonly idlePercent: number;
+  readonly top: readonly HotFunction[];
+}
+
+/** The newest `.cpuprofile` in `dir`, or undefined when none was written. */
+export function findProfile(dir: string): string | undefined {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  return files.length ? join(dir, files[files.length - 1]!) : undefined;
+}
+
+export function summariseProfile(file: string, root: string, topN = 15): ProfileSummary {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  // timeDeltas[i] is the time before sample i; attribute each interval to the sample that ends it.
+  for (let i = 0; i < samples.length; i++) selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, deltas[i] ?? 0));
+  let total = 0;
+  const byFunction = new Map<string, number>();
+  let idle = 0;
+  for (const [id, us] of selfUs) {
+    total += us;
+    const n = byId.get(id);
+    if (!n) continue;
+    const name = describe(n, root);
+    if (n.callFrame.functionName === '(idle)') idle += us;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+  }
+  const top = [...byFunction.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, topN)
+    .map(([where, us]) => ({ where, selfMs: us / 1000, selfPercent: total > 0 ? (100 * us) / total : 0 }));
+  return { file, totalMs: total / 1000, idlePercent: total > 0 ? (100 * idle) / total : 0, top };
+}
+
+function describe(n: ProfileNode, root: string): string {
+  const f = n.callFrame;
+  const name = f.functionName || '(anonymous)';
+  if (!f.url) return name;
+  let file = f.url;
+  if (file.startsWith('file://')) {
+    try {
+      file = relative(root, fileURLToPath(file));
+    } catch {
+      // keep the URL
+    }
+  }
+  return `${name} (${file}:${f.lineNumber + 1})`;
+}
