@@ -22,6 +22,10 @@ export interface Config {
     readonly timeoutMs: number;
     readonly username: string | undefined;
     readonly password: string | undefined;
+    /** PEM file of a CA to trust for an https DOM_URL, beside the system's. */
+    readonly caFile: string | undefined;
+    /** Seconds between heartbeats while DOM is down (DOM_HEARTBEAT_S). Default 300. */
+    readonly heartbeatS: number;
   };
   readonly smtpUrl: string | undefined;
   readonly logLevel: LogLevel;
@@ -53,6 +57,12 @@ export interface Config {
   readonly emailFrom: string;
   /** The config file's `commerce` section (ship modes, tax rates, promotions per store), checked by CommerceSettings. */
   readonly commerce: unknown;
+  readonly security: {
+    /** DOMBRIDGE_USERS="name:password:role,…", as given; parsed and checked by the security module. */
+    readonly usersEnv: string | undefined;
+    /** The config file's `security` section (users with hashed passwords, token freshness window …), unparsed. */
+    readonly file: unknown;
+  };
 }
 
 export class ConfigError extends Error {
@@ -112,6 +122,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       timeoutMs: int('dom.timeoutMs', pick('DOM_TIMEOUT_MS', 'dom.timeoutMs'), 5000, 1, 600_000),
       username: str('dom.username', pick('DOM_USERNAME', 'dom.username')),
       password: str('dom.password', pick('DOM_PASSWORD', 'dom.password')),
+      caFile: str('dom.caFile', pick('DOM_CA_FILE', 'dom.caFile')),
+      heartbeatS: int('DOM_HEARTBEAT_S', pick('DOM_HEARTBEAT_S', 'dom.heartbeatS'), 300, 1, 86_400),
     },
     smtpUrl: url('SMTP_URL', pick('SMTP_URL', 'smtpUrl')),
     logLevel: oneOf('LOG_LEVEL', pick('LOG_LEVEL', 'logLevel'), ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
@@ -135,6 +147,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     emailFrom: str('EMAIL_FROM', pick('EMAIL_FROM', 'emailFrom')) ?? 'Demo Store <orders@dombridge.invalid>',
     commerce: file['commerce'],
+    security: { usersEnv: str('DOMBRIDGE_USERS', env['DOMBRIDGE_USERS']), file: file['security'] },
   };
   if (config.dom.timeoutMs < config.dom.connectTimeoutMs) {
     throw new ConfigError('dom.timeoutMs', `(${config.dom.timeoutMs}) must not be smaller than dom.connectTimeoutMs (${config.dom.connectTimeoutMs})`);

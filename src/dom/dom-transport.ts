@@ -8,7 +8,7 @@ import { child, childText, type XmlElement } from '../xml/xml-element.js';
 import { readXml } from '../xml/xml-reader.js';
 
 /** Why a call to DOM did not produce a usable answer. Every outcome of a call is one of these or a success. */
-export type DomFailureKind = 'refused' | 'connect-timeout' | 'timeout' | 'dropped' | 'http-error' | 'soap-fault' | 'unparseable' | 'bod-error';
+export type DomFailureKind = 'refused' | 'connect-timeout' | 'timeout' | 'dropped' | 'http-error' | 'soap-fault' | 'unparseable' | 'bod-error' | 'circuit-open';
 
 export interface DomFailure {
   readonly kind: DomFailureKind;
@@ -18,6 +18,18 @@ export interface DomFailure {
 }
 
 export type DomResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: DomFailure };
+
+/** Told about every call to DOM: metrics, the message store. `rawRequest` is the BOD sent. */
+export interface DomCallObserver {
+  onCall(e: { servicePath: string; operation: string; rawRequest: string; rawResponse: string | undefined; result: DomResult<unknown>; durationMs: number }): void;
+}
+
+/** Decides whether a call may go out now (a circuit breaker) and learns from each outcome. */
+export interface DomCallGate {
+  /** undefined: go ahead; otherwise the failure to answer at once without calling. */
+  admit(): DomFailure | undefined;
+  record(result: DomResult<unknown>): void;
+}
 
 export interface DomTransportOptions {
   readonly baseUrl: string;
@@ -61,6 +73,9 @@ export class DomTransport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
+  private readonly observers: DomCallObserver[] = [];
+  private gate: DomCallGate | undefined;
+
   constructor(private readonly opts: DomTransportOptions, private readonly wsdlPath: string) {
     this.httpAgent = connectTimeoutAgent(http.Agent, opts.connectTimeoutMs, {});
     this.httpsAgent = connectTimeoutAgent(https.Agent, opts.connectTimeoutMs, opts.ca ? { ca: opts.ca } : {});
@@ -80,21 +95,47 @@ export class DomTransport {
     return c;
   }
 
+  observe(o: DomCallObserver): void {
+    this.observers.push(o);
+  }
+
+  setGate(g: DomCallGate): void {
+    this.gate = g;
+  }
+
   /**
    * Sends one BOD and returns the BOD element of DOM's answer. `operation` names the WSDL operation,
    * `servicePath` the DOM endpoint below the base URL.
    */
   async call(servicePath: string, operation: string, bodXml: string): Promise<DomResult<XmlElement>> {
+    const refused = this.gate?.admit();
+    if (refused) return { ok: false, failure: refused };
+    const started = performance.now();
+    const { result, raw } = await this.send(servicePath, operation, bodXml);
+    this.gate?.record(result);
+    if (this.observers.length) {
+      const durationMs = performance.now() - started;
+      for (const o of this.observers) o.onCall({ servicePath, operation, rawRequest: bodXml, rawResponse: raw, result, durationMs });
+    }
+    return result;
+  }
+
+  /** A cheap call to see whether DOM answers at all (the heartbeat while the circuit is open). Bypasses the gate. */
+  async probe(servicePath: string, operation: string, bodXml: string): Promise<DomResult<XmlElement>> {
+    return (await this.send(servicePath, operation, bodXml)).result;
+  }
+
+  private async send(servicePath: string, operation: string, bodXml: string): Promise<{ result: DomResult<XmlElement>; raw: string | undefined }> {
     let client: soap.Client;
     try {
       client = await this.client(servicePath);
     } catch (e) {
-      return { ok: false, failure: { kind: 'unparseable', detail: `DOM service description could not be loaded: ${(e as Error).message}` } };
+      return { result: { ok: false, failure: { kind: 'unparseable', detail: `DOM service description could not be loaded: ${(e as Error).message}` } }, raw: undefined };
     }
     const method = (client as unknown as Record<string, unknown>)[`${operation}Async`] as
       | ((args: unknown, options: unknown) => Promise<[unknown, string]>)
       | undefined;
-    if (!method) return { ok: false, failure: { kind: 'unparseable', detail: `operation ${operation} is not in the DOM service description` } };
+    if (!method) return { result: { ok: false, failure: { kind: 'unparseable', detail: `operation ${operation} is not in the DOM service description` } }, raw: undefined };
     let raw: string;
     try {
       const result = await method.call(client, { _xml: bodXml }, {
@@ -105,9 +146,10 @@ export class DomTransport {
       });
       raw = result[1];
     } catch (e) {
-      return { ok: false, failure: classifyError(e) };
+      const err = e as TransportError;
+      return { result: { ok: false, failure: classifyError(e) }, raw: typeof err.body === 'string' ? err.body : undefined };
     }
-    return readAnswer(raw, 200);
+    return { result: readAnswer(raw, 200), raw };
   }
 }
 

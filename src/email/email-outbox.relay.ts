@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import { crashPoint } from '../reliability/crash-points.js';
 import { retryDelayMs, type RetryPolicy } from '../reliability/retry-policy.js';
 import type { Store } from '../store/store.js';
 import { emailMessageId, type EmailType, type OrderEmailData } from './email-model.js';
@@ -37,6 +38,7 @@ export class EmailOutboxRelay {
           type: e.type as EmailType, to: e.recipient, from: this.from, ...rendered, orderId: e.orderId,
           messageId: emailMessageId(e.type as EmailType, e.orderId, data.shipment?.trackingNumber),
         });
+        crashPoint('email:after-send');
         if (result.ok) {
           await this.store.emailOutbox.markSent(e.emailId, Date.now());
           this.log.info('e-mail sent', { orderId: e.orderId, type: e.type });

@@ -18,6 +18,11 @@ export interface ResolvedLocation {
   readonly externalId?: string;
 }
 
+/** Told where each answer came from (metrics: cache hit ratio). */
+export interface AvailabilityObserver {
+  onAnswer(source: AvailabilitySource): void;
+}
+
 export interface InventorySettings {
   readonly outageTolerance: boolean;
   readonly zeroQuantityStatus: InventoryStatus;
@@ -48,6 +53,11 @@ interface Pending {
 export class AvailabilityService {
   private policy: CachePolicy = new CachePolicy([]);
   readonly memory: MemoryAvailabilityCache;
+  private readonly observers: AvailabilityObserver[] = [];
+
+  observe(o: AvailabilityObserver): void {
+    this.observers.push(o);
+  }
 
   constructor(
     private readonly store: Store,
@@ -213,6 +223,7 @@ export class AvailabilityService {
   }
 
   private noun(item: CatalogEntry, location: ResolvedLocation, rec: AvailabilityRecord, source: AvailabilitySource): AvailabilityNoun {
+    for (const o of this.observers) o.onAnswer(source);
     const status = rec.quantity === 0 && rec.status === 'Available' ? this.settings.zeroQuantityStatus : rec.status;
     const userData: Record<string, string> = {};
     if (rec.field1) userData['customField1'] = rec.field1;

@@ -14,6 +14,7 @@ import type { OrderWriteOptions } from './order-noun.js';
 import { queueOrderEmail } from './order-notifications.js';
 import { fail, ok, saveOrder, withStatus, type OrderOutcome } from './order-repository.js';
 import { priceOrder, type PricingLine } from './pricing/order-pricing.js';
+import { crashPoint } from '../reliability/crash-points.js';
 
 /** Non-ATP INVENTORYFLAGS bits. */
 const FLAG_DO_NOT_UPDATE = 1;
@@ -238,9 +239,12 @@ export class CheckoutService {
     const auth = await this.payments.authorize({ orderId: o.orderId, amount: o.totals.grandTotal, currency: o.currency, token: payment.token ?? undefined, method: payment.method });
     if (auth.outcome === 'declined') return fail(bodError('PAYMENT_DECLINED', { orderId: o.orderId, reason: auth.reason }));
     if (auth.outcome === 'error') return fail(bodError('PAYMENT_ERROR', { orderId: o.orderId, reason: auth.reason }));
+    crashPoint('submit:after-payment');
     const now = Date.now();
+    // DOM names lines by position (PrimeLineNo 1..n); from Submit on the lines are fixed, so number them so.
+    const numbered = { ...o, items: o.items.map((i, k) => ({ ...i, lineNo: k + 1 })) };
     const placed: Order = {
-      ...withStatus(o, 'M'),
+      ...withStatus(numbered, 'M'),
       placedAt: new Date(now).toISOString(),
       payments: [{ ...payment, status: 'authorized', authorizationCode: auth.authorizationCode, amount: o.totals.grandTotal }, ...o.payments.slice(1)],
     };
@@ -256,6 +260,7 @@ export class CheckoutService {
       await tx.domOutbox.enqueue({ messageId: randomUUID(), kind: 'TransferOrder', orderId: o.orderId, bodId, payload: transferOrderBod(saved.value, opts, bodId), nextAttemptAt: now, createdAt: now });
       return saved;
     });
+    crashPoint('submit:after-commit');
     if (result.ok) this.hooks.onQueued();
     return result;
   }

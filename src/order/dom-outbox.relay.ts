@@ -3,6 +3,7 @@ import type { DomFailure } from '../dom/dom-transport.js';
 import type { Logger } from '../log/logger.js';
 import { isExhausted, retryDelayMs, type RetryPolicy } from '../reliability/retry-policy.js';
 import type { OutboxMessage, Store } from '../store/store.js';
+import { crashPoint } from '../reliability/crash-points.js';
 import { withStatus, saveOrder } from './order-repository.js';
 
 /**
@@ -52,7 +53,9 @@ export class DomOutboxRelay {
         return true;
       });
       if (!pending) return;
+      crashPoint('transfer:after-pending-commit');
       const result = await this.dom.transferOrder(m.payload);
+      crashPoint('transfer:after-send');
       await this.store.transaction(async (tx) => {
         const o = await tx.orders.get(m.orderId);
         if (result.ok) {
@@ -75,6 +78,11 @@ export class DomOutboxRelay {
 
   private async failed(tx: Store, m: OutboxMessage, attempt: number, failure: DomFailure): Promise<void> {
     const error = `${failure.kind}: ${failure.detail}`;
+    // The circuit breaker answered for DOM: nothing was sent, so it is no attempt; wait for DOM's return.
+    if (failure.kind === 'circuit-open') {
+      await tx.domOutbox.mark(m.messageId, 'failed', { attempts: attempt - 1, nextAttemptAt: Date.now() + this.policy.maxDelayMs, lastError: error });
+      return;
+    }
     // DOM refusing the message (a BOD error) will not change by itself: dead-letter at once for a person to look at.
     if (failure.kind === 'bod-error' || isExhausted(this.policy, attempt)) {
       await tx.domOutbox.mark(m.messageId, 'dead', { attempts: attempt, lastError: error });

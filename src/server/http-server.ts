@@ -10,8 +10,10 @@ export interface HttpServerOptions {
   readonly maxBodyBytes: number;
   readonly host: string;
   readonly port: number;
-  /** Extra GET routes (health, readiness, metrics), answered as JSON or text. */
+  /** Extra GET routes answered as JSON (health, readiness). */
   readonly probes?: Readonly<Record<string, () => Promise<{ status: number; body: unknown }>>>;
+  /** Extra GET routes answered as text with their own content type (metrics). */
+  readonly textRoutes?: Readonly<Record<string, () => Promise<{ status: number; contentType: string; body: string }>>>;
 }
 
 export interface RunningServer {
@@ -48,6 +50,14 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
       if (pathname.startsWith('/wsdl/')) {
         const w = publisher.wsdlFile(decodeURIComponent(pathname.slice(6)), base);
         return w ? send(res, 200, 'text/xml; charset=utf-8', w) : send(res, 404, 'text/plain', 'no such WSDL\n');
+      }
+      const text = opts.textRoutes?.[pathname];
+      if (text) {
+        text().then(
+          (r) => send(res, r.status, r.contentType, r.body),
+          () => send(res, 500, 'text/plain', 'error\n'),
+        );
+        return;
       }
       const probe = opts.probes?.[pathname];
       if (probe) {

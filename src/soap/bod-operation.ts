@@ -1,4 +1,5 @@
 import type { BodRequest } from '../bod/bod-request.js';
+import type { ErrorCode, ErrorParams } from '../errors/error-catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { XmlElement } from '../xml/xml-element.js';
 import type { SoapVersion } from './soap-envelope.js';
@@ -10,6 +11,47 @@ export interface OperationContext {
   readonly log: Logger;
   readonly soapVersion: SoapVersion;
   readonly soapHeader: XmlElement | undefined;
+  /** Who called, when a security interceptor established it. */
+  readonly principal?: Principal | undefined;
+}
+
+export interface Principal {
+  readonly name: string;
+  readonly role: string;
+}
+
+/** A routed request before its handler runs: what interceptors see. */
+export interface InboundMessage {
+  readonly service: ServiceDefinition;
+  readonly operation: BodOperation;
+  readonly request: BodRequest;
+  readonly soapVersion: SoapVersion;
+  readonly soapHeader: XmlElement | undefined;
+  /** The request body exactly as received (for the message store). */
+  readonly raw: Uint8Array;
+  readonly receivedAtMs: number;
+  /** Set by earlier interceptors (security runs first). */
+  readonly principal?: Principal | undefined;
+}
+
+/**
+ * What an interceptor decides: go on (optionally naming the caller, and with work to do once the answer is known),
+ * refuse with a fault, or answer with a stored reply (an idempotent duplicate).
+ */
+export type InterceptDecision =
+  | { readonly proceed: true; readonly principal?: Principal; readonly after?: (responseBod: string, failed: boolean) => Promise<void>; readonly context?: Record<string, unknown> }
+  | { readonly fault: ErrorCode; readonly params?: ErrorParams }
+  | { readonly replay: string };
+
+/** Runs around every routed request, in order: security first, then the message store. */
+export interface DispatchInterceptor {
+  readonly name: string;
+  before(msg: InboundMessage): Promise<InterceptDecision>;
+}
+
+/** Told about every answer (metrics, logs): the operation, how it ended, how long it took. */
+export interface DispatchObserver {
+  onAnswer(e: { service: string; operation: string; outcome: 'ok' | 'client-fault' | 'server-fault' | 'replayed'; durationMs: number; bodId?: string | undefined }): void;
 }
 
 /** One operation of a service: the request BOD it takes (by namespace URI and local name) and its handler. */

@@ -3,7 +3,7 @@ import { readBod } from '../bod/bod-request.js';
 import { DombridgeFault } from '../errors/error-catalogue.js';
 import type { Logger } from '../log/logger.js';
 import { decodeUtf8, readXml, type XmlLimits } from '../xml/xml-reader.js';
-import type { BodOperation, ServiceDefinition } from './bod-operation.js';
+import type { BodOperation, DispatchInterceptor, DispatchObserver, Principal, ServiceDefinition } from './bod-operation.js';
 import { buildFault, contentTypeFor, readEnvelope, wrapEnvelope, type FaultAnswer, type SoapVersion } from './soap-envelope.js';
 
 export interface SoapAnswer {
@@ -12,7 +12,12 @@ export interface SoapAnswer {
   readonly body: string;
   /** For logs and metrics: the operation that ran, or why none did. */
   readonly operation: string;
-  readonly outcome: 'ok' | 'client-fault' | 'server-fault';
+  readonly outcome: 'ok' | 'client-fault' | 'server-fault' | 'replayed';
+}
+
+export interface DispatcherExtensions {
+  readonly interceptors?: readonly DispatchInterceptor[];
+  readonly observers?: readonly DispatchObserver[];
 }
 
 /**
@@ -24,7 +29,12 @@ export class SoapDispatcher {
   private readonly byPath = new Map<string, ServiceDefinition>();
   private readonly byElement = new Map<string, { service: ServiceDefinition; op: BodOperation }>();
 
-  constructor(services: readonly ServiceDefinition[], private readonly limits: XmlLimits, private readonly log: Logger) {
+  private readonly interceptors: readonly DispatchInterceptor[];
+  private readonly observers: readonly DispatchObserver[];
+
+  constructor(services: readonly ServiceDefinition[], private readonly limits: XmlLimits, private readonly log: Logger, ext: DispatcherExtensions = {}) {
+    this.interceptors = ext.interceptors ?? [];
+    this.observers = ext.observers ?? [];
     for (const s of services) {
       this.byPath.set(s.path, s);
       for (const op of s.operations) this.byElement.set(`{${op.requestNs}}${op.name}`, { service: s, op });
@@ -37,6 +47,16 @@ export class SoapDispatcher {
 
   async dispatch(service: ServiceDefinition, body: Uint8Array, contentType: string | undefined): Promise<SoapAnswer> {
     const receivedAtMs = Date.now();
+    const started = performance.now();
+    const answer = await this.answer(service, body, contentType, receivedAtMs);
+    if (this.observers.length) {
+      const durationMs = performance.now() - started;
+      for (const o of this.observers) o.onAnswer({ service: service.name, operation: answer.operation, outcome: answer.outcome, durationMs, bodId: answer.bodId });
+    }
+    return answer;
+  }
+
+  private async answer(service: ServiceDefinition, body: Uint8Array, contentType: string | undefined, receivedAtMs: number): Promise<SoapAnswer & { bodId?: string | undefined }> {
     // The version the caller speaks decides the fault shape, even before we can read its envelope.
     let version: SoapVersion = contentType?.includes('application/soap+xml') ? '1.2' : '1.1';
     let operation = '(unread)';
@@ -50,11 +70,28 @@ export class SoapDispatcher {
       operation = bod.name;
       const route = this.route(service, bod.ns, bod.name);
       const request = readBod(bod);
-      const log = this.log.child({ operation: bod.name, bodId: request.applicationArea.bodId });
-      const responseBod = await route.handle(request, {
-        receivedAt: new Date(receivedAtMs).toISOString(), receivedAtMs, log, soapVersion: version, soapHeader: envelope.header,
-      });
-      return { status: 200, contentType: contentTypeFor(version), body: wrapEnvelope(version, responseBod), operation, outcome: 'ok' };
+      const bodId = request.applicationArea.bodId;
+      let principal: Principal | undefined;
+      const afters: ((responseBod: string, failed: boolean) => Promise<void>)[] = [];
+      for (const interceptor of this.interceptors) {
+        const d = await interceptor.before({ service, operation: route, request, soapVersion: version, soapHeader: envelope.header, raw: body, receivedAtMs, principal });
+        if ('fault' in d) throw new DombridgeFault(d.fault, d.params);
+        if ('replay' in d) return { status: 200, contentType: contentTypeFor(version), body: wrapEnvelope(version, d.replay), operation, outcome: 'replayed', bodId };
+        if (d.principal) principal = d.principal;
+        if (d.after) afters.push(d.after);
+      }
+      const log = this.log.child({ operation: bod.name, bodId, ...(principal ? { user: principal.name } : {}) });
+      let responseBod: string;
+      try {
+        responseBod = await route.handle(request, {
+          receivedAt: new Date(receivedAtMs).toISOString(), receivedAtMs, log, soapVersion: version, soapHeader: envelope.header, principal,
+        });
+      } catch (e) {
+        for (const a of afters) await a('', true).catch(() => undefined);
+        throw e;
+      }
+      for (const a of afters) await a(responseBod, false);
+      return { status: 200, contentType: contentTypeFor(version), body: wrapEnvelope(version, responseBod), operation, outcome: 'ok', bodId };
     } catch (e) {
       return this.fault(version, e, operation);
     }
