@@ -6,6 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { DEMO_CATALOG, DEMO_PHYSICAL_STORES } from '../src/demo/demo-data.js';
 import { seedDemo } from '../src/demo/demo-seed.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { errorMessage, spawnNode, tempDir } from './bench-support.js';
@@ -80,15 +81,11 @@ async function seedWorld(dbPath: string): Promise<void> {
   const store = SqliteStore.open({ path: dbPath, synchronous: 'NORMAL' });
   try {
     await seedDemo(store);
-    const demoParts = new Set((await Promise.all(benchParts().slice(0, 10).map((p) => store.catalog.catalogEntryById(p.catentryId)))).filter(Boolean).map((c) => c!.catentryId));
+    // The demo's own items and stores come first in the generated lists and are already there.
     await store.transaction(async (tx) => {
-      for (const p of benchParts()) {
-        if (!demoParts.has(p.catentryId)) await tx.catalog.upsertCatalogEntry({ catentryId: p.catentryId, partNumber: p.partNumber, name: p.name, price: p.price });
-      }
-      for (const l of benchLocations()) {
-        if (!(await tx.directory.physicalStoreById(l.storeId))) {
-          await tx.directory.upsertPhysicalStore({ storeId: l.storeId, externalId: l.externalId, onlineStoreId: '10201', name: `Bench store ${l.storeId}` });
-        }
+      for (const p of benchParts().slice(DEMO_CATALOG.length)) await tx.catalog.upsertCatalogEntry({ catentryId: p.catentryId, partNumber: p.partNumber, name: p.name, price: p.price });
+      for (const l of benchLocations().slice(DEMO_PHYSICAL_STORES.length)) {
+        await tx.directory.upsertPhysicalStore({ storeId: l.storeId, externalId: l.externalId, onlineStoreId: '10201', name: `Bench store ${l.storeId}` });
       }
     });
   } finally {

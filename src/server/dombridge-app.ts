@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import { seedDemo } from '../demo/demo-seed.js';
@@ -27,6 +28,10 @@ import { SoapDispatcher } from '../soap/soap-dispatcher.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { startHttpServer, type RunningServer } from './http-server.js';
+import { installSecurity } from '../security/install-security.js';
+import { installMessageStore } from '../messages/install-message-store.js';
+import { installMetrics } from '../observability/install-metrics.js';
+import { installOutageHandling } from '../dom/outage/install-outage.js';
 
 export { ORDER_SERVICE_PATH };
 
@@ -71,12 +76,23 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
     log.info('DOM_URL is not set: using the built-in DOM simulator as DOM', { domUrl });
   }
   const transport = new DomTransport(
-    { baseUrl: domUrl ?? 'http://127.0.0.1:1', connectTimeoutMs: config.dom.connectTimeoutMs, timeoutMs: config.dom.timeoutMs, username: config.dom.username, password: config.dom.password },
+    {
+      baseUrl: domUrl ?? 'http://127.0.0.1:1', connectTimeoutMs: config.dom.connectTimeoutMs, timeoutMs: config.dom.timeoutMs,
+      username: config.dom.username, password: config.dom.password, ca: config.dom.caFile ? readFileSync(config.dom.caFile, 'utf8') : undefined,
+    },
     join(WSDL_DIR, 'DOMServices.wsdl'),
   );
   const domInventory = opts.domInventory ?? new SoapDomInventoryClient(transport);
   const availability = new AvailabilityService(store, domInventory, config.inventory, log.child({ component: 'inventory' }));
   await availability.reloadRules();
+
+  const security = installSecurity(config, log.child({ component: 'security' }));
+  if (opts.listen !== false) security.assertListenAllowed(config.host);
+  const messages = installMessageStore(store, config, log.child({ component: 'messages' }));
+  const metrics = installMetrics(store);
+  if (messages.outbound) transport.observe(messages.outbound);
+  if (metrics.dom) transport.observe(metrics.dom);
+  if (metrics.availability) availability.observe(metrics.availability);
 
   const domOrders = opts.domOrders ?? new SoapDomOrderClient(transport);
   const payments = opts.payments ?? new TestPaymentProvider();
@@ -95,6 +111,8 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
     domLoop.kick();
     emailLoop.kick();
   };
+  // When DOM comes back, the queued transfers go at once, without anyone acting.
+  const outage = installOutageHandling(transport, config, () => domLoop.kick(), log.child({ component: 'dom-outage' }));
 
   const cart = new CartService(store, availability, settings, payments);
   const checkout = new CheckoutService(store, availability, domOrders, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));
@@ -103,13 +121,26 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
     inventoryServiceDefinition(store, availability, new DomReservationActions(domOrders)),
     orderServiceDefinition(store, cart, checkout, callbacks),
   ];
-  const dispatcher = new SoapDispatcher(services, config.limits, log);
+  const dispatcher = new SoapDispatcher(services, config.limits, log, {
+    interceptors: [security.interceptor, messages.interceptor].filter((i) => i !== undefined),
+    observers: metrics.dispatch ? [metrics.dispatch] : [],
+  });
 
   let http: RunningServer | undefined;
   if (opts.listen !== false) {
     http = await startHttpServer(dispatcher, services, {
       maxBodyBytes: config.limits.maxBodyBytes, host: config.host, port: config.port,
-      probes: { '/healthz': async () => ({ status: 200, body: { status: 'ok' } }) },
+      probes: {
+        '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
+        '/readyz': async () => {
+          const database = await store.ping();
+          const dom = outage.domState();
+          const depth = await store.domOutbox.depth();
+          // Ready while the database answers: with DOM down dombridge still sells (availability from cache, transfers queue).
+          return { status: database ? 200 : 503, body: { status: database ? 'ready' : 'not-ready', database: database ? 'up' : 'down', dom, outbox: depth } };
+        },
+      },
+      textRoutes: metrics.textRoutes,
     }, log);
     simulator?.setCallbackUrl(http.url);
     domLoop.start();
@@ -129,6 +160,7 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
     domUrl: domUrl ?? '',
     async close() {
       await http?.close();
+      outage.stop();
       await Promise.all([domLoop.stop(), emailLoop.stop(), retransferLoop.stop()]);
       await mail.close();
       await simulator?.close();
