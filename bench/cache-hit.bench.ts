@@ -141,7 +141,7 @@ async function profileDombridge(o: CacheHitOptions, request: Buffer, load: (port
     }
     const file = findProfile(dir);
     if (!file) return { error: 'the profiled child wrote no .cpuprofile (it did not exit on its own after SIGTERM)' };
-    return summariseProfile(file, o.root);
+    return summariseProfile(file, o.root, 15, o.warmupMs + o.durationMs);
   } catch (e) {
     return { error: errorMessage(e) };
   }

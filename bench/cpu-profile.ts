@@ -42,14 +42,25 @@ export function findProfile(dir: string): string | undefined {
   return files.length ? join(dir, files[files.length - 1]!) : undefined;
 }
 
-export function summariseProfile(file: string, root: string, topN = 15): ProfileSummary {
+/**
+ * Self time per function, highest first. `lastMs`: count only the samples of the profile's last `lastMs`
+ * milliseconds (the load phase, leaving out start-up: module loading, migrations, demo seed).
+ */
+export function summariseProfile(file: string, root: string, topN = 15, lastMs = Infinity): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   const samples = p.samples ?? [];
   const deltas = p.timeDeltas ?? [];
-  // timeDeltas[i] is the time before sample i; attribute each interval to the sample that ends it.
-  for (let i = 0; i < samples.length; i++) selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, deltas[i] ?? 0));
+  // timeDeltas[i] is the time before sample i (µs); attribute each interval to the sample that ends it.
+  const at: number[] = new Array(samples.length);
+  let t = p.startTime;
+  for (let i = 0; i < samples.length; i++) at[i] = t += deltas[i] ?? 0;
+  const from = samples.length ? at[samples.length - 1]! - lastMs * 1000 : 0;
+  for (let i = 0; i < samples.length; i++) {
+    if (at[i]! < from) continue;
+    selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, deltas[i] ?? 0));
+  }
   let total = 0;
   const byFunction = new Map<string, number>();
   let idle = 0;

@@ -20,12 +20,10 @@ import { errorMessage, killAllChildrenNow, removeTempDirs, stopAllChildren } fro
 import { runCacheHitBench, type CacheHitResult } from './cache-hit.bench.js';
 import { runCheckoutBench, type CheckoutResult } from './checkout.bench.js';
 import { runLoadInventoryBench, type LoadInventoryResult } from './load-inventory.bench.js';
-import { printCacheHit, printCheckout, printLoadInventory } from './report.js';
+import { printCacheHit, printCheckout, printLoadInventory, type SectionOutcome } from './report.js';
 
 const SECTIONS = ['cache', 'checkout', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
-
-export type SectionOutcome<T> = { ok: true; result: T } | { ok: false; error: string } | { ok: false; skipped: true };
 
 interface Settings {
   readonly mode: 'full' | 'quick';
@@ -101,11 +99,16 @@ async function main(): Promise<number> {
   const file = join(PACKAGE_ROOT, 'var', 'bench', 'latest.json');
   mkdirSync(join(PACKAGE_ROOT, 'var', 'bench'), { recursive: true });
   const section = <T>(s: SectionOutcome<T>) => (s.ok ? s.result : 'skipped' in s ? { skipped: true } : { error: s.error });
-  writeFileSync(file, `${JSON.stringify({ ...header, cacheHit: section(cache), checkout: section(checkout), loadInventory: section(load) }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...header, cacheHit: section(cache), checkout: section(checkout), loadInventory: section(load) }, roundNumbers, 2)}\n`);
   process.stdout.write(`\nFigures written to var/bench/latest.json\n`);
 
   const failed = [cache, checkout, load].some((s) => !s.ok && !('skipped' in s));
   return failed ? 1 : 0;
+}
+
+/** JSON replacer: fractions to 3 decimals (milliseconds to the microsecond). */
+function roundNumbers(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v;
 }
 
 process.once('exit', killAllChildrenNow);

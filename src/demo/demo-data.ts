@@ -11,7 +11,8 @@ export const DEMO_FULFILLMENT_CENTERS: readonly FulfillmentCenter[] = [
 
 export const DEMO_ONLINE_STORES: readonly OnlineStore[] = [
   { storeId: '10201', nameIdentifier: 'DemoDOMStore', inventorySystem: InventorySystem.DOM, currency: 'USD', fulfillmentCenterId: '10101', inventoryFlags: 0 },
-  { storeId: '10202', nameIdentifier: 'DemoNonATPStore', inventorySystem: InventorySystem.NonATP, currency: 'USD', fulfillmentCenterId: '10102', inventoryFlags: 0 },
+  // INVENTORYFLAGS 4: report the actual local quantity in availability answers.
+  { storeId: '10202', nameIdentifier: 'DemoNonATPStore', inventorySystem: InventorySystem.NonATP, currency: 'USD', fulfillmentCenterId: '10102', inventoryFlags: 4 },
 ];
 
 export const DEMO_PHYSICAL_STORES: readonly PhysicalStore[] = [

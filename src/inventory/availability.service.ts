@@ -219,7 +219,9 @@ export class AvailabilityService {
     if (sys === InventorySystem.NoInventory) return this.noun(item, location, { ...base, status: 'Available', quantity: null }, 'local');
     const fc = location.key.kind === 'online' ? location.governingStore.fulfillmentCenterId : null;
     const qty = fc ? (await this.store.localInventory.available(item.catentryId, fc)) ?? 0 : 0;
-    return this.noun(item, location, { ...base, status: qty > 0 ? 'Available' : 'Unavailable', quantity: Math.max(qty, 0) }, 'local');
+    // INVENTORYFLAGS bit 4: report the actual quantity; without it a non-ATP store tells only whether it has stock.
+    const reportQuantity = (location.governingStore.inventoryFlags & 4) !== 0;
+    return this.noun(item, location, { ...base, status: qty > 0 ? 'Available' : 'Unavailable', quantity: reportQuantity ? Math.max(qty, 0) : null }, 'local');
   }
 
   private noun(item: CatalogEntry, location: ResolvedLocation, rec: AvailabilityRecord, source: AvailabilitySource): AvailabilityNoun {

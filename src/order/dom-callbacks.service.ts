@@ -122,10 +122,9 @@ export class DomCallbacksService {
         if (saved.ok) await queueOrderEmail(tx, saved.value, 'OrderStatusNotify_X', now);
         return saved;
       }
-      const usage = { FinalizePromotionCalUsage: 'finalized', CancelPromotionCalUsage: 'canceled', UpdatePromotionCalUsage: 'updated' }[actionCode];
+      const usage = ({ FinalizePromotionCalUsage: 'finalized', CancelPromotionCalUsage: 'canceled', UpdatePromotionCalUsage: 'updated' } as const)[actionCode as 'FinalizePromotionCalUsage'];
       if (!usage) return fail(bodError('ACTION_UNSUPPORTED', { actionCode, expression: '/Order[1]', operation: 'ProcessOrder (from DOM)', supported: 'Cancel, FinalizePromotionCalUsage, CancelPromotionCalUsage, UpdatePromotionCalUsage' }));
-      const next = { ...o, promotionUsage: usage } as Order;
-      return saveOrder(tx, o, next, `DOM ProcessOrder ${actionCode}`, now);
+      return saveOrder(tx, o, { ...o, promotionUsage: usage }, `DOM ProcessOrder ${actionCode}`, now);
     });
     if (result.ok) this.onQueued();
     return result;

@@ -146,6 +146,8 @@ export interface Order {
   readonly items: readonly OrderItem[];
   readonly payments: readonly PaymentInstruction[];
   readonly shipments: readonly Shipment[];
+  /** DOM's promotion bookkeeping (FinalizePromotionCalUsage …), recorded as DOM reports it. */
+  readonly promotionUsage?: 'finalized' | 'canceled' | 'updated';
   /** Optimistic concurrency: bumped by every write. */
   readonly version: number;
 }

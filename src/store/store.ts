@@ -119,6 +119,8 @@ export interface DomOutboxStore {
   forOrder(orderId: string): Promise<OutboxMessage[]>;
   mark(messageId: string, status: OutboxStatus, fields: { attempts?: number; nextAttemptAt?: number; lastError?: string | null }): Promise<void>;
   depth(): Promise<{ pending: number; oldestCreatedAt: number | null; dead: number }>;
+  /** DOM is back: every queued or failed message not yet due becomes due at `now`; returns how many moved. */
+  rescheduleWaiting(now: number): Promise<number>;
 }
 
 export interface PendingEmail {

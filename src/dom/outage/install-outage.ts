@@ -1,14 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { writeApplicationArea } from '../../bod/application-area.js';
+import { RELEASE_ID } from '../../bod/bod-response.js';
 import type { Config } from '../../config/config.js';
+import { writeAvailabilityExpression } from '../../inventory/availability-noun.js';
 import type { Logger } from '../../log/logger.js';
+import type { Store } from '../../store/store.js';
+import { BOD_ROOT_XMLNS } from '../../xml/namespaces.js';
+import { escText } from '../../xml/xml-writer.js';
+import { DOM_INVENTORY_PATH } from '../dom-inventory.client.js';
 import type { DomTransport } from '../dom-transport.js';
+import { DEFAULT_CIRCUIT_BREAKER_POLICY, type CircuitBreakerPolicy } from './circuit-breaker.js';
+import { DomCircuitGate } from './dom-circuit-gate.js';
 
-/** DOM outage handling (circuit breaker, heartbeat, readiness). Placeholder until it lands: DOM is always called. */
+/** DOM outage handling (circuit breaker, heartbeat, readiness). */
 export interface OutageInstall {
   /** For /readyz: whether DOM is currently believed reachable, and since when. */
   domState(): { readonly state: 'up' | 'down' | 'unknown'; readonly since: string | null };
   stop(): void;
 }
 
-export function installOutageHandling(_transport: DomTransport, _config: Config, _onRecovered: () => void, _log: Logger): OutageInstall {
-  return { domState: () => ({ state: 'unknown', since: null }), stop: () => undefined };
+/** What the outage handling needs of the transport: to sit in front of its calls, and to call past itself. */
+export type OutageTransport = Pick<DomTransport, 'setGate' | 'probe'>;
+
+/**
+ * The heartbeat asks DOM for an item and store no shop has: DOM leaves pairs it does not know out of its answer
+ * (contract §3), so the answer is small, and any readable BOD, even one with an error ChangeStatus, proves DOM is
+ * back. Nothing in the cache depends on it.
+ */
+const HEARTBEAT_ITEM = 'dombridge-heartbeat';
+const HEARTBEAT_STORE = '0';
+
+export function heartbeatBod(bodId: string = randomUUID()): string {
+  const expression = writeAvailabilityExpression([HEARTBEAT_ITEM], [{ kind: 'online', by: 'uniqueId', value: HEARTBEAT_STORE }]);
+  return `<_inv:GetInventoryAvailability releaseID="${RELEASE_ID}" versionID="7.0.0.0"${BOD_ROOT_XMLNS}>` +
+    writeApplicationArea(bodId, undefined, { storeId: HEARTBEAT_STORE }) +
+    `<_inv:DataArea><oa:Get><oa:Expression expressionLanguage="_wcf:XPath">${escText(expression)}</oa:Expression></oa:Get></_inv:DataArea>` +
+    `</_inv:GetInventoryAvailability>`;
+}
+
+/**
+ * Heartbeat interval, ms: `config.dom.heartbeatS` (DOM_HEARTBEAT_S, default 300 s, at least 1 s). The undocumented
+ * DOM_HEARTBEAT_MS in the process environment overrides it, for tests that need sub-second heartbeats.
+ */
+export function heartbeatMsFor(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const ms = env['DOM_HEARTBEAT_MS'];
+  if (ms !== undefined && /^\d+$/.test(ms.trim()) && Number(ms) >= 1) return Number(ms);
+  return config.dom.heartbeatS * 1000;
+}
+
+/**
+ * Puts a circuit breaker in front of every DOM call (DomTransport's gate). After 5 consecutive transport
+ * failures DOM is taken as down: calls are refused at once with `circuit-open`, so availability answers from the
+ * cache or the fallback values, Prepare goes on without a reservation, and transfers wait in the outbox. A
+ * heartbeat probes DOM every heartbeat interval; the first answer closes the circuit, makes every waiting outbox
+ * message due now (`store`), then calls `onRecovered` (which kicks the relay), so the queue drains without anyone
+ * acting.
+ */
+export function installOutageHandling(transport: OutageTransport, config: Config, onRecovered: () => void, log: Logger, store?: Store): OutageInstall {
+  const policy: CircuitBreakerPolicy = { ...DEFAULT_CIRCUIT_BREAKER_POLICY, heartbeatMs: heartbeatMsFor(config) };
+  const gate = new DomCircuitGate({
+    policy,
+    probe: () => transport.probe(DOM_INVENTORY_PATH, 'GetInventoryAvailability', heartbeatBod()),
+    onClosed: async () => {
+      try {
+        // Transfers refused while the circuit was open were put off by the relay's longest delay: due now instead.
+        return store ? { rescheduled: await store.domOutbox.rescheduleWaiting(Date.now()) } : {};
+      } finally {
+        onRecovered();
+      }
+    },
+    log,
+  });
+  transport.setGate(gate);
+  return {
+    domState: () => gate.domState(),
+    stop: () => gate.stop(),
+  };
 }

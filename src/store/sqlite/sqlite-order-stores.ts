@@ -79,6 +79,8 @@ export function sqliteDomOutbox(r: Prepare, w: Prepare, write: Write): DomOutbox
                   COUNT(*) FILTER (WHERE status = 'dead') AS dead FROM dom_outbox`).get() as { pending: number; oldest: number | null; dead: number };
       return { pending: x.pending, oldestCreatedAt: x.oldest, dead: x.dead };
     },
+    rescheduleWaiting: (now) => write(() =>
+      w(`UPDATE dom_outbox SET next_attempt_at = ?, updated_at = ? WHERE status IN ('queued', 'failed') AND next_attempt_at > ?`).run(now, Date.now(), now).changes),
   };
 }
 

@@ -1,0 +1,101 @@
+/** The printed tables of `npm run bench`: each dombridge figure beside its baselines, ratios and bars. */
+import { fmtInt, fmtMB, fmtMs, fmtRatio, table } from './bench-support.js';
+import type { CacheHitResult, Figure } from './cache-hit.bench.js';
+import type { CheckoutResult, Percentiles } from './checkout.bench.js';
+import type { LoadInventoryResult } from './load-inventory.bench.js';
+
+export type SectionOutcome<T> = { ok: true; result: T } | { ok: false; error: string } | { ok: false; skipped: true };
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+function notMeasured<T>(title: string, s: SectionOutcome<T>): s is { ok: false; error: string } | { ok: false; skipped: true } {
+  if (s.ok) return false;
+  out(`\n${title}`);
+  out('skipped' in s ? '  skipped (--only)' : `  SECTION FAILED: ${s.error}`);
+  return true;
+}
+
+export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
+  const title = '1. Cache-hit GetInventoryAvailability over HTTP';
+  if (notMeasured(title, s)) return;
+  const r = s.result;
+  out(`\n${title}`);
+  out(`   item ${r.request.item} at online store ${r.request.store}, SOAP 1.1 request of ${r.request.bytes} B, ${r.request.connections} keep-alive connections, ` +
+    `${r.request.durationMs / 1000} s measured after ${r.request.warmupMs / 1000} s warm-up; every server a child process`);
+  const row = (name: string, f: Figure): string[] =>
+    f.ok
+      ? [name, fmtInt(f.requestsPerSecond), fmtMs(f.p50Ms), fmtMs(f.p99Ms), fmtInt(f.requests), String(f.errors), Number.isFinite(f.responseBytes) ? `${f.responseBytes} B` : '—']
+      : [name, 'FAILED', '', '', '', '', ''];
+  out(table([
+    ['server', 'req/s', 'p50', 'p99', 'requests', 'errors', 'answer'],
+    row('dombridge (cache hit)', r.dombridge),
+    row('B: node-soap, same WSDL op', r.nodeSoap),
+    row('A: bare node:http, canned', r.bare),
+  ]));
+  out(`   dombridge/node-soap = ${fmtRatio(r.ratioToNodeSoap)}   dombridge/bare = ${fmtRatio(r.ratioToBare)}`);
+  for (const [name, f] of [['dombridge', r.dombridge], ['node-soap', r.nodeSoap], ['bare', r.bare]] as const) {
+    if (!f.ok) out(`   ${name} FAILED: ${f.error}`);
+    else if (f.errors > 0) out(`   ${name}: ${f.errors} errors, the first: ${f.firstError}`);
+  }
+  if (r.profile) {
+    if ('error' in r.profile) out(`   CPU profile of dombridge: ${r.profile.error}`);
+    else {
+      out(`   CPU profile of the dombridge child under the same load (${Math.round(r.profile.totalMs)} ms sampled, ${r.profile.idlePercent.toFixed(1)}% idle), top functions by self time:`);
+      out(table([['function', 'self', '%'], ...r.profile.top.map((h) => [h.where, fmtMs(h.selfMs), h.selfPercent.toFixed(1)])], '     '));
+    }
+  }
+}
+
+export function printCheckout(s: SectionOutcome<CheckoutResult>, cache: SectionOutcome<CacheHitResult>): void {
+  const title = '2. Complete checkouts per second (Create → payment → Prepare → Submit → transferred G)';
+  if (notMeasured(title, s)) return;
+  const r = s.result;
+  out(`\n${title}`);
+  out(`   ${r.loops} concurrent checkout loops, ${r.durationMs / 1000} s measured after ${r.warmupMs / 1000} s warm-up; durable writes (SQLite synchronous FULL); ` +
+    `DOM = built-in simulator (demo); G polled with GetOrder every ${r.pollMs} ms`);
+  const cacheRps = cache.ok && cache.result.dombridge.ok ? `${fmtInt(cache.result.dombridge.requestsPerSecond)} req/s` : 'not measured';
+  out(table([
+    ['figure', 'value', 'bar', 'verdict'],
+    ['checkouts/s', r.checkoutsPerSecond.toFixed(1), `≥ ${r.bar}`, r.verdict],
+    ['cache-hit GetInventoryAvailability (section 1)', cacheRps, '', ''],
+  ]));
+  const p = (x: Percentiles) => [fmtMs(x.p50Ms), fmtMs(x.p99Ms)];
+  const server = 'error' in r.serverSubmitToG ? ['—', '—'] : p(r.serverSubmitToG);
+  out(table([
+    ['step (client-observed)', 'p50', 'p99'],
+    ['ChangeOrder Create (cart + item)', ...p(r.steps.create)],
+    ['ChangeOrder payment instruction', ...p(r.steps.payment)],
+    ['ProcessOrder Prepare', ...p(r.steps.prepare)],
+    ['ProcessOrder Submit', ...p(r.steps.submit)],
+    [`Submit → G seen by GetOrder (poll ${r.pollMs} ms)`, ...p(r.steps.submitToG)],
+    ['Submit → G as recorded by dombridge', ...server],
+    ['whole checkout', ...p(r.total)],
+  ]));
+  out(`   ${fmtInt(r.checkouts)} checkouts completed in the window, ${r.failures} failed, ${fmtInt(r.getOrderPolls)} GetOrder polls in all`);
+  if (r.firstFailure) out(`   first failure: ${r.firstFailure}`);
+  if ('error' in r.serverSubmitToG) out(`   server-side Submit → G: ${r.serverSubmitToG.error}`);
+  for (const n of r.notes) out(`   note: ${n}`);
+}
+
+export function printLoadInventory(s: SectionOutcome<LoadInventoryResult>): void {
+  const title = '3. load-inventory';
+  if (notMeasured(title, s)) return;
+  const r = s.result;
+  out(`\n${title}`);
+  out(`   ${fmtInt(r.rows)} generated rows (${fmtMB(r.csvBytes)} CSV), each side a child process; peak RSS = the kernel's high-water mark (sampled every 50 ms in brackets)`);
+  const loader = 'error' in r.loader ? undefined : r.loader;
+  const bare = 'error' in r.sqlite ? undefined : r.sqlite;
+  out(table([
+    ['', 'rows/s', 'time', 'peak RSS', 'rows'],
+    loader
+      ? ['dombridge load-inventory', fmtInt(loader.rowsPerSecond), fmtMs(loader.durationMs), `${fmtMB(loader.maxRssBytes)} (${fmtMB(loader.sampledPeakBytes)})`, `${fmtInt(loader.upserted)} upserted, ${fmtInt(loader.rejected)} rejected`]
+      : ['dombridge load-inventory', 'FAILED', '', '', ''],
+    bare
+      ? ['bare better-sqlite3 INSERT, 5,000/tx', fmtInt(bare.rowsPerSecond), fmtMs(bare.durationMs), `${fmtMB(bare.maxRssBytes)} (${fmtMB(bare.sampledPeakBytes)})`, `${fmtInt(bare.rows)} inserted`]
+      : ['bare better-sqlite3 INSERT, 5,000/tx', 'FAILED', '', '', ''],
+  ]));
+  out(`   ratio loader/bare = ${fmtRatio(r.ratio)} (bar ≥ ${r.ratioBar}: ${r.ratioVerdict})   loader peak RSS ${loader ? fmtMB(loader.maxRssBytes) : '—'} (bar < ${fmtMB(r.peakRssBarBytes)}: ${r.peakRssVerdict})`);
+  if ('error' in r.loader) out(`   loader FAILED: ${r.loader.error}`);
+  else if (r.loader.firstRejection) out(`   first rejected row: ${r.loader.firstRejection}`);
+  if ('error' in r.sqlite) out(`   bare insert FAILED: ${r.sqlite.error}`);
+}
