@@ -1,3 +1,4 @@
+import type { ApplicationArea } from '../bod/application-area.js';
 import type { BodRequest } from '../bod/bod-request.js';
 import { writeResponseBod } from '../bod/bod-response.js';
 import { bodError, type BodError } from '../errors/error-catalogue.js';
@@ -63,15 +64,20 @@ export class GetInventoryAvailabilityHandler implements BodOperation {
   }
 
   private respond(bod: BodRequest, ctx: OperationContext, nouns: string, count: number, error?: BodError): string {
-    return writeResponseBod({
-      root: '_inv:ShowInventoryAvailability',
-      component: '_inv',
-      verb: 'Show',
-      verbAttrs: ` recordSetCompleteIndicator="true" recordSetCount="${count}" recordSetStartNumber="0" recordSetTotal="${count}"`,
-      original: bod.applicationArea,
-      receivedAt: ctx.receivedAt,
-      ...(error ? { error } : {}),
-      nouns,
-    });
+    return writeShowInventoryAvailability(bod.applicationArea, ctx.receivedAt, nouns, count, error);
   }
+}
+
+/** ShowInventoryAvailability: one record set holding every noun (or the error form), as DOM's simulator answers too. */
+export function writeShowInventoryAvailability(original: ApplicationArea, receivedAt: string, nouns: string, count: number, error?: BodError): string {
+  return writeResponseBod({
+    root: '_inv:ShowInventoryAvailability',
+    component: '_inv',
+    verb: 'Show',
+    verbAttrs: ` recordSetCompleteIndicator="true" recordSetCount="${count}" recordSetStartNumber="0" recordSetTotal="${count}"`,
+    original,
+    receivedAt,
+    ...(error ? { error } : {}),
+    nouns,
+  });
 }

@@ -1,3 +1,4 @@
+import { writeShowInventoryAvailability } from '../../inventory/get-inventory-availability.handler.js';
 import type { BodRequest } from '../../bod/bod-request.js';
 import { writeResponseBod } from '../../bod/bod-response.js';
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
@@ -81,16 +82,7 @@ export class SimGetInventoryAvailability implements BodOperation {
 }
 
 function respond(bod: BodRequest, ctx: OperationContext, nouns: string, count: number, error?: BodError): string {
-  return writeResponseBod({
-    root: '_inv:ShowInventoryAvailability',
-    component: '_inv',
-    verb: 'Show',
-    verbAttrs: ` recordSetCompleteIndicator="true" recordSetCount="${count}" recordSetStartNumber="0" recordSetTotal="${count}"`,
-    original: bod.applicationArea,
-    receivedAt: ctx.receivedAt,
-    ...(error ? { error } : {}),
-    nouns,
-  });
+  return writeShowInventoryAvailability(bod.applicationArea, ctx.receivedAt, nouns, count, error);
 }
 
 /** The operations of the simulated DOM inventory port: availability, and reservations. */
