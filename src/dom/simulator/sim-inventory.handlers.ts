@@ -1,6 +1,5 @@
 import { writeShowInventoryAvailability } from '../../inventory/get-inventory-availability.handler.js';
 import type { BodRequest } from '../../bod/bod-request.js';
-import { writeResponseBod } from '../../bod/bod-response.js';
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
 import { parseAvailabilityExpression, type LocationRef } from '../../inventory/availability-expression.js';
 import { writeAvailabilityNoun } from '../../inventory/availability-noun.js';
