@@ -97,11 +97,13 @@ export class CheckoutService {
     const store = await this.store.directory.onlineStoreById(o.storeId);
     if (!store) return fail(bodError('STORE_NOT_FOUND', { ref: `online store ${o.storeId}` }));
     let reserved = o.reserved;
+    let releaseQueued = false;
     if (store.inventorySystem === InventorySystem.DOM) {
       const r = await this.reserveAtDom(o);
       if (!r.ok) return r;
       o = r.value.order;
       reserved = r.value.reserved;
+      releaseQueued = r.value.releaseQueued ?? false;
     }
     const priced = this.price(o);
     if (!priced.ok) return priced;
@@ -114,11 +116,19 @@ export class CheckoutService {
         if (!local.ok) throw new PrepareRollback(local.error);
         next = local.value;
       }
+      if (releaseQueued) {
+        const bodId = randomUUID();
+        const now = Date.now();
+        await tx.domOutbox.enqueue({ messageId: randomUUID(), kind: 'CancelInventoryReservation', orderId: o.orderId, bodId, payload: cancelReservationBod(o, bodId), nextAttemptAt: now, createdAt: now });
+      }
       // Split lines DOM made get their ids here, where ids are drawn.
       const items: OrderItem[] = [];
       for (const i of next.items) items.push(i.orderItemId === '' ? { ...i, orderItemId: await tx.orders.nextId('orderItem') } : i);
       return saveOrder(tx, current, { ...next, items }, 'ProcessOrder Prepare');
-    }).catch((e: unknown) => {
+    }).then((r) => {
+      if (r.ok && releaseQueued) this.hooks.onQueued();
+      return r;
+    }, (e: unknown) => {
       if (e instanceof PrepareRollback) return fail(e.error);
       throw e;
     });
@@ -147,11 +157,16 @@ export class CheckoutService {
    * takes DOM's answer (statuses, split lines, dates, fulfillment center). With DOM unreachable and outage tolerance
    * on, Prepare goes on without a reservation: the items keep the statuses the availability check gave them.
    */
-  private async reserveAtDom(o: Order): Promise<OrderOutcome<{ order: Order; reserved: boolean }>> {
+  private async reserveAtDom(o: Order): Promise<OrderOutcome<{ order: Order; reserved: boolean; releaseQueued?: boolean }>> {
     const opts = await this.writeOptions(o);
     if (o.reserved) {
       const cancel = await this.dom.cancelReservation(cancelReservationBod(o, randomUUID()));
-      if (!cancel.ok) return fail(bodError('RESERVATION_FAILED', { orderId: o.orderId, detail: `the earlier reservation could not be released (${cancel.failure.detail})` }));
+      if (!cancel.ok) {
+        // DOM unreachable: the release goes through the outbox, and no new reservation is made meanwhile (a queued
+        // release arriving later would cancel it, since DOM keys reservations by order).
+        if (cancel.failure.kind !== 'bod-error' && this.hooks.outageTolerance) return { ok: true, value: { order: o, reserved: false, releaseQueued: true } };
+        return fail(bodError('RESERVATION_FAILED', { orderId: o.orderId, detail: `the earlier reservation could not be released (${cancel.failure.detail})` }));
+      }
     }
     const answer = await this.dom.reserve(reserveInventoryBod(o, opts));
     if (!answer.ok) {

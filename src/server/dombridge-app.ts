@@ -112,7 +112,7 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
     emailLoop.kick();
   };
   // When DOM comes back, the queued transfers go at once, without anyone acting.
-  const outage = installOutageHandling(transport, config, () => domLoop.kick(), log.child({ component: 'dom-outage' }));
+  const outage = installOutageHandling(transport, config, () => domLoop.kick(), log.child({ component: 'dom-outage' }), store);
 
   const cart = new CartService(store, availability, settings, payments);
   const checkout = new CheckoutService(store, availability, domOrders, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));
