@@ -14,18 +14,57 @@ export interface Logger {
 }
 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, sink: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
-  const min = RANK[level];
-  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (RANK[lvl] < min) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }));
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (f) => createLogger(level, { ...base, ...f }, sink),
-  };
+  return new JsonLogger(RANK[level], base, sink);
+}
+
+/**
+ * A field holding an Error is written as its message: stacks carry file paths and are noise in production
+ * logs. At debug level the stack follows in `<field>Stack`.
+ */
+function serialize(fields: Record<string, unknown>, withStacks: boolean): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key in fields) {
+    const v = fields[key];
+    if (!(v instanceof Error)) continue;
+    out ??= { ...fields };
+    out[key] = v.message;
+    if (withStacks && v.stack) out[`${key}Stack`] = v.stack;
+  }
+  return out ?? fields;
+}
+
+/**
+ * The dispatcher makes a child per request (operation, bodId), so child() is one object merge and nothing
+ * else; a logger that writes nothing returns itself.
+ */
+class JsonLogger implements Logger {
+  constructor(private readonly min: number, private readonly base: Record<string, unknown>, private readonly sink: (line: string) => void) {}
+
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    if (this.min <= RANK.debug) this.emit('debug', msg, fields);
+  }
+
+  info(msg: string, fields?: Record<string, unknown>): void {
+    if (this.min <= RANK.info) this.emit('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    if (this.min <= RANK.warn) this.emit('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: Record<string, unknown>): void {
+    if (this.min <= RANK.error) this.emit('error', msg, fields);
+  }
+
+  child(fields: Record<string, unknown>): Logger {
+    if (this.min >= RANK.silent) return this;
+    return new JsonLogger(this.min, { ...this.base, ...serialize(fields, this.min <= RANK.debug) }, this.sink);
+  }
+
+  private emit(level: LogLevel, msg: string, fields: Record<string, unknown> | undefined): void {
+    const extra = fields ? serialize(fields, this.min <= RANK.debug) : undefined;
+    this.sink(JSON.stringify({ time: new Date().toISOString(), level, msg, ...this.base, ...extra }));
+  }
 }
 
 export const silentLogger: Logger = createLogger('silent');

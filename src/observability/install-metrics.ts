@@ -2,8 +2,9 @@ import type { DomCallObserver } from '../dom/dom-transport.js';
 import type { AvailabilityObserver } from '../inventory/availability.service.js';
 import type { DispatchObserver } from '../soap/bod-operation.js';
 import type { Store } from '../store/store.js';
+import { DombridgeMetrics } from './metrics.js';
 
-/** Metrics. Placeholder until Prometheus metrics land: nothing observed, no /metrics. */
+/** What the app wires: the observers to attach, and the GET routes that expose the metrics. */
 export interface MetricsInstall {
   readonly dispatch: DispatchObserver | undefined;
   readonly dom: DomCallObserver | undefined;
@@ -11,6 +12,13 @@ export interface MetricsInstall {
   readonly textRoutes: Readonly<Record<string, () => Promise<{ status: number; contentType: string; body: string }>>>;
 }
 
-export function installMetrics(_store: Store): MetricsInstall {
-  return { dispatch: undefined, dom: undefined, availability: undefined, textRoutes: {} };
+/** Prometheus metrics for one app instance, in its own registry, served at GET /metrics. */
+export function installMetrics(store: Store): MetricsInstall {
+  const metrics = new DombridgeMetrics(store);
+  return {
+    dispatch: metrics.dispatch,
+    dom: metrics.dom,
+    availability: metrics.availability,
+    textRoutes: { '/metrics': () => metrics.scrape() },
+  };
 }

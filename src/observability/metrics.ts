@@ -1,0 +1,216 @@
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { DomCallObserver } from '../dom/dom-transport.js';
+import type { AvailabilityObserver } from '../inventory/availability.service.js';
+import type { DispatchObserver } from '../soap/bod-operation.js';
+import type { Store } from '../store/store.js';
+import { boundedLabel, DOM_OPERATIONS, OTHER_LABEL, SERVED_OPERATIONS } from './operation-labels.js';
+import { SlotCounter, SlotHistogram, type BucketCounts, type CountSlot } from './series.js';
+
+/** Request durations, seconds: a cached Get answers in a fraction of a millisecond, a slow checkout in seconds. */
+export const REQUEST_BUCKETS_S: readonly number[] = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** DOM call durations, seconds: up to the longest DOM timeout one would configure (default 5 s). */
+export const DOM_BUCKETS_S: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Where an availability answer counts as a cache hit, and where it counts at all for the hit ratio. */
+const AVAILABILITY_SOURCES = ['cache', 'dom', 'stale-cache', 'fallback', 'local'] as const;
+const DOM_STORE_SOURCES: ReadonlySet<string> = new Set(['cache', 'dom', 'stale-cache', 'fallback']);
+
+/**
+ * The store has no count of pending e-mails; they are counted by reading the due list with this cap, so a
+ * backlog larger than this is reported as the cap.
+ */
+export const EMAIL_PENDING_CAP = 10_000;
+
+export interface MetricsOptions {
+  /** Operation names with their own request series; default SERVED_OPERATIONS. */
+  readonly servedOperations?: readonly string[];
+  /** Operation names with their own DOM call series; default DOM_OPERATIONS. */
+  readonly domOperations?: readonly string[];
+  /** Process metrics (CPU, memory, event loop, GC). Default true. */
+  readonly processMetrics?: boolean;
+  readonly now?: () => number;
+}
+
+type RequestLabel = 'service' | 'operation' | 'outcome';
+type DomLabel = 'operation' | 'outcome';
+
+/** The series of one (service, operation): a count per outcome and the durations. */
+interface RequestSeries {
+  readonly service: string;
+  readonly operation: string;
+  readonly outcomes: Map<string, CountSlot>;
+  readonly duration: BucketCounts;
+}
+
+interface DomSeries {
+  readonly operation: string;
+  readonly outcomes: Map<string, CountSlot>;
+  readonly duration: BucketCounts;
+}
+
+type OutboxDepth = Awaited<ReturnType<Store['domOutbox']['depth']>>;
+
+/**
+ * dombridge's Prometheus metrics, in a registry of their own (several apps share a process in the tests, so
+ * the global default registry is never used). The observers are the hot path: a Map lookup or two and a few
+ * additions each; the store gauges are read when Prometheus scrapes.
+ */
+export class DombridgeMetrics {
+  readonly registry = new Registry();
+  readonly dispatch: DispatchObserver;
+  readonly dom: DomCallObserver;
+  readonly availability: AvailabilityObserver;
+
+  private readonly served: ReadonlySet<string>;
+  private readonly domKnown: ReadonlySet<string>;
+  private readonly requests: SlotCounter<RequestLabel>;
+  private readonly requestDuration: SlotHistogram<'service' | 'operation'>;
+  private readonly byService = new Map<string, Map<string, RequestSeries>>();
+  private readonly domCalls: SlotCounter<DomLabel>;
+  private readonly domDuration: SlotHistogram<'operation'>;
+  private readonly byDomOperation = new Map<string, DomSeries>();
+  private readonly answers: SlotCounter<'source'>;
+  private readonly bySource = new Map<string, CountSlot>();
+  private depthInFlight: Promise<OutboxDepth | undefined> | undefined;
+
+  constructor(private readonly store: Store, opts: MetricsOptions = {}) {
+    const registry = this.registry;
+    const now = opts.now ?? Date.now;
+    this.served = new Set(opts.servedOperations ?? SERVED_OPERATIONS);
+    this.domKnown = new Set(opts.domOperations ?? DOM_OPERATIONS);
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
+
+    this.requests = new SlotCounter(registry, 'dombridge_requests_total', 'SOAP requests answered, by service, operation and outcome (ok, client-fault, server-fault, replayed).', ['service', 'operation', 'outcome']);
+    this.requestDuration = new SlotHistogram(registry, 'dombridge_request_duration_seconds', 'Time from a request body read to its SOAP answer, seconds.', REQUEST_BUCKETS_S);
+    this.domCalls = new SlotCounter(registry, 'dombridge_dom_calls_total', 'Calls to DOM, by operation and outcome (ok or the failure kind).', ['operation', 'outcome']);
+    this.domDuration = new SlotHistogram(registry, 'dombridge_dom_call_duration_seconds', 'Time of a call to DOM, seconds, whatever its outcome.', DOM_BUCKETS_S);
+    this.answers = new SlotCounter(registry, 'dombridge_availability_answers_total', 'Availability answers (one per item and location), by where they came from.', ['source']);
+    for (const source of AVAILABILITY_SOURCES) this.bySource.set(source, this.answers.slot({ source }));
+
+    const bySource = this.bySource;
+    new Gauge({
+      name: 'dombridge_cache_hit_ratio', help: 'Availability answers for DOM stores served from a fresh cache record, as a share of all answers for DOM stores since start (0 before the first).',
+      registers: [registry],
+      collect() {
+        let hits = 0;
+        let all = 0;
+        for (const [source, slot] of bySource) {
+          if (!DOM_STORE_SOURCES.has(source)) continue;
+          all += slot.value;
+          if (source === 'cache') hits += slot.value;
+        }
+        this.set(all === 0 ? 0 : hits / all);
+      },
+    });
+
+    // The three outbox gauges share one depth() query per scrape: the registry calls every collect in one turn.
+    const depth = () => (this.depthInFlight ??= this.store.domOutbox.depth()
+      .then((d): OutboxDepth | undefined => d, () => undefined)
+      .finally(() => { this.depthInFlight = undefined; }));
+    new Gauge({
+      name: 'dombridge_outbox_depth', help: 'DOM outbox messages not yet acknowledged nor dead-lettered (NaN when the store cannot be read).', registers: [registry],
+      async collect() { this.set((await depth())?.pending ?? NaN); },
+    });
+    new Gauge({
+      name: 'dombridge_outbox_oldest_age_seconds', help: 'Age of the oldest pending DOM outbox message, seconds; 0 when none is pending.', registers: [registry],
+      async collect() {
+        const d = await depth();
+        this.set(!d ? NaN : d.oldestCreatedAt === null ? 0 : Math.max(0, (now() - d.oldestCreatedAt) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'dombridge_dead_letters', help: 'DOM outbox messages dead-lettered, waiting for a person (messages resend).', registers: [registry],
+      async collect() { this.set((await depth())?.dead ?? NaN); },
+    });
+    const emails = this.store.emailOutbox;
+    new Gauge({
+      name: 'dombridge_email_pending', help: `E-mails not yet sent and not given up, including those waiting for a retry (capped at ${EMAIL_PENDING_CAP}).`, registers: [registry],
+      async collect() {
+        const pending = await emails.due(Number.MAX_SAFE_INTEGER, EMAIL_PENDING_CAP).then((l) => l.length, () => NaN);
+        this.set(pending);
+      },
+    });
+
+    this.dispatch = {
+      onAnswer: (e) => {
+        const series = this.requestSeries(e.service, e.operation);
+        (series.outcomes.get(e.outcome) ?? this.requestOutcome(series, e.outcome)).value++;
+        series.duration.observe(e.durationMs / 1000);
+      },
+    };
+    this.dom = {
+      onCall: (e) => {
+        const series = this.domSeries(e.operation);
+        const outcome = e.result.ok ? 'ok' : e.result.failure.kind;
+        (series.outcomes.get(outcome) ?? this.domOutcome(series, outcome)).value++;
+        series.duration.observe(e.durationMs / 1000);
+      },
+    };
+    this.availability = {
+      onAnswer: (source) => {
+        (this.bySource.get(source) ?? this.bySource.get(OTHER_LABEL) ?? this.newSource()).value++;
+      },
+    };
+  }
+
+  /** The exposition text, as GET /metrics answers it. */
+  async scrape(): Promise<{ status: number; contentType: string; body: string }> {
+    return { status: 200, contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** The operation label a request for `operation` is counted under (for tests and dashboards). */
+  operationLabel(operation: string): string {
+    return boundedLabel(this.served, operation);
+  }
+
+  private requestSeries(service: string, operation: string): RequestSeries {
+    let byOperation = this.byService.get(service);
+    if (!byOperation) {
+      // Service names come from our own service definitions: two today.
+      byOperation = new Map();
+      this.byService.set(service, byOperation);
+    }
+    const hit = byOperation.get(operation);
+    if (hit) return hit;
+    const label = boundedLabel(this.served, operation);
+    // Unknown names are not remembered under their own key: they all share the `other` series.
+    let series = byOperation.get(label);
+    if (!series) {
+      series = { service, operation: label, outcomes: new Map(), duration: this.requestDuration.slot({ service, operation: label }) };
+      byOperation.set(label, series);
+    }
+    return series;
+  }
+
+  private requestOutcome(series: RequestSeries, outcome: string): CountSlot {
+    // Outcomes are a closed union of four.
+    const slot = this.requests.slot({ service: series.service, operation: series.operation, outcome });
+    series.outcomes.set(outcome, slot);
+    return slot;
+  }
+
+  private domSeries(operation: string): DomSeries {
+    const hit = this.byDomOperation.get(operation);
+    if (hit) return hit;
+    const label = boundedLabel(this.domKnown, operation);
+    let series = this.byDomOperation.get(label);
+    if (!series) {
+      series = { operation: label, outcomes: new Map(), duration: this.domDuration.slot({ operation: label }) };
+      this.byDomOperation.set(label, series);
+    }
+    return series;
+  }
+
+  private domOutcome(series: DomSeries, outcome: string): CountSlot {
+    // Outcomes are `ok` and the DomFailureKind union.
+    const slot = this.domCalls.slot({ operation: series.operation, outcome });
+    series.outcomes.set(outcome, slot);
+    return slot;
+  }
+
+  private newSource(): CountSlot {
+    const slot = this.answers.slot({ source: OTHER_LABEL });
+    this.bySource.set(OTHER_LABEL, slot);
+    return slot;
+  }
+}
