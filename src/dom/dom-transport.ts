@@ -109,7 +109,11 @@ export class DomTransport {
    */
   async call(servicePath: string, operation: string, bodXml: string): Promise<DomResult<XmlElement>> {
     const refused = this.gate?.admit();
-    if (refused) return { ok: false, failure: refused };
+    if (refused) {
+      const result = { ok: false as const, failure: refused };
+      for (const o of this.observers) o.onCall({ servicePath, operation, rawRequest: bodXml, rawResponse: undefined, result, durationMs: 0 });
+      return result;
+    }
     const started = performance.now();
     const { result, raw } = await this.send(servicePath, operation, bodXml);
     this.gate?.record(result);
@@ -207,5 +211,11 @@ function readAnswer(body: string, status: number): DomResult<XmlElement> {
     return { ok: false, failure: { kind: 'soap-fault', detail: `DOM answered with a SOAP fault: ${reason.slice(0, 200)}`, httpStatus: status } };
   }
   if (status >= 400) return { ok: false, failure: { kind: 'http-error', detail: `DOM answered HTTP ${status}`, httpStatus: status } };
+  // DOM answered, but refused: Show/Acknowledge/Respond carry the error in the verb's ResponseCriteria/ChangeStatus.
+  const verb = child(bod, bod.ns, 'DataArea')?.children.find((c) => c.ns === NS.oa);
+  const cs = child(child(verb, NS.oa, 'ResponseCriteria'), NS.oa, 'ChangeStatus');
+  if (cs) {
+    return { ok: false, failure: { kind: 'bod-error', detail: `DOM refused: ${childText(cs, NS.oa, 'ReasonCode') ?? ''} ${childText(cs, NS.oa, 'Description') ?? ''}`.trim() } };
+  }
   return { ok: true, value: bod };
 }

@@ -32,6 +32,7 @@ export class EmailOutboxRelay {
           rendered = this.templates.render(e.type as EmailType, data);
         } catch (err) {
           await this.store.emailOutbox.markFailed(e.emailId, `cannot render: ${(err as Error).message}`, null);
+          this.log.error('e-mail cannot be rendered; given up', { orderId: e.orderId, emailId: e.emailId, type: e.type, error: err });
           continue;
         }
         const result = await this.transport.send({
@@ -41,12 +42,12 @@ export class EmailOutboxRelay {
         crashPoint('email:after-send');
         if (result.ok) {
           await this.store.emailOutbox.markSent(e.emailId, Date.now());
-          this.log.info('e-mail sent', { orderId: e.orderId, type: e.type });
+          this.log.info('e-mail sent', { orderId: e.orderId, emailId: e.emailId, type: e.type });
         } else {
           const attempt = e.attempts + 1;
           const retry = result.retryable && attempt < this.policy.maxAttempts ? Date.now() + retryDelayMs(this.policy, attempt) : null;
           await this.store.emailOutbox.markFailed(e.emailId, result.reason, retry);
-          this.log.warn('e-mail not sent', { orderId: e.orderId, type: e.type, reason: result.reason, retry: retry !== null });
+          this.log.warn('e-mail not sent', { orderId: e.orderId, emailId: e.emailId, type: e.type, reason: result.reason, retry: retry !== null });
         }
       }
       if (due.length < 32) return;

@@ -43,6 +43,7 @@ export class DomOutboxRelay {
         if (!o) return false;
         if (o.status === 'X') {
           await tx.domOutbox.mark(m.messageId, 'dead', { lastError: 'order canceled before transfer' });
+          this.log.info('transfer dropped: the order was canceled first', { orderId: m.orderId, bodId: m.bodId, messageId: m.messageId });
           return false;
         }
         if (o.status === 'M' || o.status === 'H') {
@@ -117,9 +118,10 @@ export class RetransferJob {
       if (!o) continue;
       const has = await this.dom.hasOrder(orderId, o.storeId);
       if (!has.ok) {
-        this.log.warn('re-transfer: DOM could not say whether it has the order', { orderId, outcome: has.failure.kind });
+        this.log.warn('re-transfer: DOM could not say whether it has the order', { orderId, bodId: last.bodId, messageId: last.messageId, outcome: has.failure.kind });
         continue;
       }
+      this.log.info(has.value ? 're-transfer: DOM already has the order; marking it transferred' : 're-transfer: sending the order again', { orderId, bodId: last.bodId, messageId: last.messageId });
       await this.store.transaction(async (tx) => {
         const cur = await tx.orders.get(orderId);
         if (!cur || (cur.status !== 'H' && cur.status !== 'F')) return;
