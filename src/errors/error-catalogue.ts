@@ -60,6 +60,19 @@ export const ERRORS = {
   PAYMENT_DECLINED: { kind: 'bod', message: 'Payment for order {orderId} was declined: {reason}. The order was not submitted.' },
   PAYMENT_ERROR: { kind: 'bod', message: 'The payment provider could not authorize order {orderId} ({reason}); nothing was charged and the order was not submitted; retry.' },
   PRICING_FAILED: { kind: 'bod', message: 'Order {orderId} cannot be priced: {reason}.' },
+  // Authentication and roles (WS-Security UsernameToken). SOAP 1.2 Sender faults answer HTTP 400 (SOAP 1.2 HTTP
+  // binding), not 401, which would need a WWW-Authenticate challenge. One AUTH_FAILED text for a wrong user and a
+  // wrong password, so user names cannot be probed.
+  AUTH_REQUIRED: { kind: 'fault', side: 'Client', http: 400, message: 'A WS-Security UsernameToken is required: send a wsse:Security header holding wsse:UsernameToken with Username and Password.' },
+  AUTH_TOKEN_INVALID: { kind: 'fault', side: 'Client', http: 400, message: 'The WS-Security UsernameToken cannot be read: {detail}.' },
+  AUTH_FAILED: { kind: 'fault', side: 'Client', http: 400, message: 'Authentication failed: the user name or password is wrong.' },
+  AUTH_REPLAYED: { kind: 'fault', side: 'Client', http: 400, message: 'The UsernameToken nonce was already used; send a new Nonce and Created with every request.' },
+  AUTH_STALE: { kind: 'fault', side: 'Client', http: 400, message: 'The UsernameToken Created time {created} is too old or too far ahead (accepted: {maxAgeS} s back, {skewS} s ahead); check the sender clock and send a fresh token.' },
+  AUTH_FORBIDDEN: { kind: 'fault', side: 'Client', http: 403, message: 'Role {role} may not call {operation} (actionCode {actionCode}).' },
+  // Idempotent receiver (message store): a BODID seen before from the same sender (Sender/LogicalID, or none).
+  DUPLICATE_BODID_CONFLICT: { kind: 'fault', side: 'Client', http: 409, message: 'BODID {bodId} from {sender} was already used for a different message on {date}; use a new BODID for a new message.' },
+  DUPLICATE_IN_PROGRESS: { kind: 'fault', side: 'Server', http: 503, message: 'BODID {bodId} from {sender} is still being processed; retry in a moment.' },
+  DUPLICATE_RESPONSE_LOST: { kind: 'fault', side: 'Client', http: 409, message: 'BODID {bodId} from {sender} was already applied on {date}, but its answer was lost; do not resend it: query the current state instead (GetOrder, GetInventoryAvailability).' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

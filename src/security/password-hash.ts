@@ -13,7 +13,7 @@ export interface ScryptHash {
 }
 
 /**
- * Defaults for hashes made here: N = 2^15, r = 8, p = 1 (32 MiB of memory, about 90 ms of one core where it was measured).
+ * Defaults for hashes made here: N = 2^15, r = 8, p = 1 (32 MiB of memory; 90 to 200 ms of one core where it was measured, idle to loaded).
  * OWASP names N = 2^17 as its minimum for stored password files; 2^15 is chosen because the facade verifies
  * on its request path (behind a short-lived cache) and on four libuv threads: 4 × 128 MiB would be too much.
  */
