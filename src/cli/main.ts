@@ -8,6 +8,7 @@ Usage:
   dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
   dombridge dom-sim [--port N] [--callback-url URL]
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
+  dombridge hash-password            (reads a password on stdin, prints a scrypt passwordHash for the config file)
   dombridge help
 `;
 
@@ -34,15 +35,16 @@ async function main(argv: string[]): Promise<number> {
     case 'dom-sim': {
       const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'callback-url': { type: 'string' }, host: { type: 'string' } } });
       const config = loadConfig();
+      const cb = config.domSimCallback;
       const log = createLogger(config.logLevel, { service: 'dom-sim' });
       const { startDomSimulator } = await import('../dom/simulator/dom-simulator.js');
       const sim = await startDomSimulator({
         port: values.port !== undefined ? portArg(values.port) : config.domSimPort,
         host: values.host ?? '127.0.0.1',
         ...(values['callback-url'] ? { callbackUrl: values['callback-url'] } : {}),
+        ...(cb.username ? { callbackCredentials: { username: cb.username, password: cb.password ?? '' } } : {}),
         log,
       });
-      log.info('DOM simulator listening', { url: sim.url });
       await waitForSignal(log, () => sim.close());
       return 0;
     }
@@ -54,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
       if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
       return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
+    }
+    case 'hash-password': {
+      const { runHashPassword } = await import('../security/hash-password.command.js');
+      return runHashPassword({ input: process.stdin, out: process.stdout, err: process.stderr });
     }
     case undefined:
     case 'help':

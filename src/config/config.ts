@@ -15,6 +15,8 @@ export interface Config {
   /** Unset: the built-in DOM simulator is started beside the facade and used as DOM. */
   readonly domUrl: string | undefined;
   readonly domSimPort: number;
+  /** Credentials the built-in simulator uses for its callbacks when dombridge requires authentication (a dom-role user). */
+  readonly domSimCallback: { readonly username: string | undefined; readonly password: string | undefined };
   readonly dom: {
     /** TCP connect timeout, ms. Default 2000. */
     readonly connectTimeoutMs: number;
@@ -117,6 +119,10 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     dbSynchronous: oneOf('DOMBRIDGE_DB_SYNC', pick('DOMBRIDGE_DB_SYNC', 'dbSynchronous'), ['FULL', 'NORMAL'] as const, 'FULL'),
     domUrl: url('DOM_URL', pick('DOM_URL', 'domUrl')),
     domSimPort: int('DOM_SIM_PORT', pick('DOM_SIM_PORT', 'domSimPort'), 8090, 0, 65535),
+    domSimCallback: {
+      username: str('DOM_SIM_CALLBACK_USERNAME', pick('DOM_SIM_CALLBACK_USERNAME', 'domSimCallback.username')),
+      password: str('DOM_SIM_CALLBACK_PASSWORD', pick('DOM_SIM_CALLBACK_PASSWORD', 'domSimCallback.password')),
+    },
     dom: {
       connectTimeoutMs: int('dom.connectTimeoutMs', pick('DOM_CONNECT_TIMEOUT_MS', 'dom.connectTimeoutMs'), 2000, 1, 600_000),
       timeoutMs: int('dom.timeoutMs', pick('DOM_TIMEOUT_MS', 'dom.timeoutMs'), 5000, 1, 600_000),

@@ -71,7 +71,11 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   let simulator: DomSimulator | undefined;
   let domUrl = config.domUrl;
   if (!domUrl && !opts.domInventory) {
-    simulator = await startDomSimulator({ port: config.domSimPort, host: '127.0.0.1', log: log.child({ component: 'dom-sim' }), latencyMs: config.demo ? 5 : 0 });
+    const cb = config.domSimCallback;
+    simulator = await startDomSimulator({
+      port: config.domSimPort, host: '127.0.0.1', log: log.child({ component: 'dom-sim' }), latencyMs: config.demo ? 5 : 0,
+      ...(cb.username ? { callbackCredentials: { username: cb.username, password: cb.password ?? '' } } : {}),
+    });
     domUrl = simulator.url;
     log.info('DOM_URL is not set: using the built-in DOM simulator as DOM', { domUrl });
   }
