@@ -40,6 +40,8 @@ export class DomCallbacksService {
     return this.store.transaction(async (tx) => {
       const o = await tx.orders.get(orderId);
       if (!o) return fail(bodError('ORDER_NOT_FOUND', { orderId }));
+      // DOM has the order: whatever state the transfer message was left in (a crash after sending), it is done.
+      await acknowledgeTransfers(tx, orderId);
       if (o.status !== 'F' && o.status !== 'H' && o.status !== 'M') return ok(o);
       const ext = childText(child(noun, NS.ord, 'OrderIdentifier'), NS.wcf, 'ExternalOrderID');
       return saveOrder(tx, o, { ...withStatus(o, 'G'), externalOrderId: ext ?? o.externalOrderId }, 'DOM ChangeOrder OrderStatus');
@@ -100,6 +102,7 @@ export class DomCallbacksService {
       if (JSON.stringify({ ...next, version: 0 }) === JSON.stringify({ ...o, version: 0 })) return ok(o);
       const saved = await saveOrder(tx, o, next, `DOM SyncOrder ${statusText ?? 'items'}`, now);
       if (!saved.ok) return saved;
+      await acknowledgeTransfers(tx, orderId);
       if (orderStatus && orderStatus !== o.status && CUSTOMER_STATUSES.has(orderStatus)) await queueOrderEmail(tx, saved.value, `OrderStatusNotify_${orderStatus}`, now);
       for (const s of newShipments) await queueOrderEmail(tx, saved.value, 'ReleaseShipNotify', now, s);
       return saved;
@@ -128,6 +131,15 @@ export class DomCallbacksService {
     });
     if (result.ok) this.onQueued();
     return result;
+  }
+}
+
+/** DOM speaking about an order proves it has it: any TransferOrder message still open for it is acknowledged. */
+async function acknowledgeTransfers(tx: Store, orderId: string): Promise<void> {
+  for (const m of await tx.domOutbox.forOrder(orderId)) {
+    if (m.kind === 'TransferOrder' && (m.status === 'sent' || m.status === 'queued' || m.status === 'failed')) {
+      await tx.domOutbox.mark(m.messageId, 'acknowledged', { lastError: null });
+    }
   }
 }
 

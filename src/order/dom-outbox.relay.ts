@@ -104,6 +104,35 @@ export class DomOutboxRelay {
 export class RetransferJob {
   constructor(private readonly store: Store, private readonly dom: DomOrderPort, private readonly pendingTimeoutMs: number, private readonly log: Logger) {}
 
+  /**
+   * At start-up: a TransferOrder still marked `sent` was in flight when the previous process died. Nothing is in
+   * flight now, so whatever its age DOM is asked at once; if DOM cannot say, it is simply sent again (same BODID
+   * and order number: DOM creates an order once, however often it arrives).
+   */
+  async recoverInterrupted(now = Date.now()): Promise<number> {
+    const inFlight = await this.store.orders.findForRetransfer(['F'], now, 1000);
+    let recovered = 0;
+    for (const orderId of inFlight) {
+      const last = (await this.store.domOutbox.forOrder(orderId)).filter((m) => m.kind === 'TransferOrder' && m.status === 'sent').pop();
+      if (!last) continue;
+      const o = await this.store.orders.get(orderId);
+      const has = o ? await this.dom.hasOrder(orderId, o.storeId) : undefined;
+      await this.store.transaction(async (tx) => {
+        const cur = await tx.orders.get(orderId);
+        if (!cur || cur.status !== 'F') return;
+        if (has?.ok && has.value) {
+          await saveOrder(tx, cur, withStatus(cur, 'G'), 'start-up: DOM already has the order');
+          await tx.domOutbox.mark(last.messageId, 'acknowledged', { lastError: null });
+        } else {
+          await tx.domOutbox.mark(last.messageId, 'queued', { nextAttemptAt: now, lastError: 'interrupted by a restart' });
+        }
+      });
+      this.log.info('start-up: recovered an interrupted transfer', { orderId, bodId: last.bodId, messageId: last.messageId, domHasIt: has?.ok ? has.value : 'unknown' });
+      recovered++;
+    }
+    return recovered;
+  }
+
   async runOnce(now = Date.now()): Promise<number> {
     const stuck = [
       ...(await this.store.orders.findForRetransfer(['H'], now, 100)),

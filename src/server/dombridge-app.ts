@@ -110,7 +110,8 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   const emailRelay = new EmailOutboxRelay(store, templates, mail, config.emailFrom, retry, log.child({ component: 'email' }));
   const emailLoop = new RelayLoop('e-mail relay', () => emailRelay.drainOnce(), config.outbox.pollMs, log);
   const retransfer = new RetransferJob(store, domOrders, config.outbox.pendingTransferTimeoutS * 1000, log.child({ component: 'retransfer' }));
-  const retransferLoop = new RelayLoop('re-transfer job', async () => { await retransfer.runOnce(); }, 60_000, log);
+  // Every minute, or more often when the pending timeout is shorter (tests).
+  const retransferLoop = new RelayLoop('re-transfer job', async () => { await retransfer.runOnce(); }, Math.min(60_000, config.outbox.pendingTransferTimeoutS * 1000), log);
   const onQueued = () => {
     domLoop.kick();
     emailLoop.kick();
@@ -147,6 +148,8 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
       textRoutes: metrics.textRoutes,
     }, log);
     simulator?.setCallbackUrl(http.url);
+    // Before the relays start: transfers a dead process left in flight are settled first.
+    await retransfer.recoverInterrupted().catch((e: unknown) => log.error('recovering interrupted transfers failed', { error: e }));
     domLoop.start();
     emailLoop.start();
     retransferLoop.start();

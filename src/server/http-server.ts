@@ -19,7 +19,7 @@ export interface HttpServerOptions {
 export interface RunningServer {
   readonly server: http.Server;
   readonly url: string;
-  close(): Promise<void>;
+  close(drainMs?: number): Promise<void>;
 }
 
 /**
@@ -31,7 +31,10 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
   const byPath = new Map(services.map((s) => [s.path, s]));
   const fallbackHost = `${opts.host}:${opts.port}`;
 
+  let closing = false;
   const server = http.createServer((req, res) => {
+    // While shutting down, every answer closes its connection, so keep-alive clients let go at once.
+    if (closing) res.setHeader('Connection', 'close');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
@@ -81,9 +84,8 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
     const version = String(req.headers['content-type'] ?? '').includes('application/soap+xml') ? '1.2' : '1.1';
     if (declared > opts.maxBodyBytes) {
       const f = buildFault(version, 'HTTP_BODY_TOO_LARGE', { limit: opts.maxBodyBytes });
-      res.setHeader('Connection', 'close');
       send(res, 413, f.contentType, f.body);
-      req.resume();
+      lingeringClose(req);
       return;
     }
     const chunks: Buffer[] = [];
@@ -96,8 +98,8 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
         tooBig = true;
         chunks.length = 0;
         const f = buildFault(version, 'HTTP_BODY_TOO_LARGE', { limit: opts.maxBodyBytes });
-        res.setHeader('Connection', 'close');
         send(res, 413, f.contentType, f.body);
+        lingeringClose(req);
         return;
       }
       chunks.push(c);
@@ -129,11 +131,49 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
   return {
     server,
     url: `http://${host}:${addr.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
+    /**
+     * Stops accepting, lets in-flight requests finish (answered with Connection: close), closes idle keep-alive
+     * connections as they become idle, and after `drainMs` (default 10 s) closes whatever is left.
+     */
+    close: (drainMs = 10_000) => new Promise<void>((resolve) => {
+      closing = true;
+      server.close(() => {
+        clearInterval(idle);
+        clearTimeout(deadline);
+        resolve();
+      });
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+      deadline.unref();
     }),
   };
+}
+
+/** Discard at most this much of a refused body, or for this long, before closing the connection. */
+const LINGER_BYTES = 256 * 1024 * 1024;
+const LINGER_MS = 10_000;
+
+/**
+ * After answering 413 the rest of the body is read and thrown away for a bounded time and size (RFC 9112 §9.6):
+ * closing at once would reset the connection while the client is still sending, and most clients then lose the
+ * answer. Then the connection is closed.
+ */
+function lingeringClose(req: http.IncomingMessage): void {
+  let discarded = 0;
+  const stop = () => {
+    clearTimeout(timer);
+    req.socket.destroySoon();
+  };
+  const timer = setTimeout(stop, LINGER_MS);
+  timer.unref();
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    discarded += c.length;
+    if (discarded > LINGER_BYTES) stop();
+  });
+  req.on('end', stop);
+  req.resume();
 }
 
 function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
