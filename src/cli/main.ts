@@ -8,6 +8,9 @@ Usage:
   dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
   dombridge dom-sim [--port N] [--callback-url URL]
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
+  dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
+  dombridge record --listen PORT --target URL [--name N] DIR
+  dombridge demo [--url URL]           (walks the checkout against a running server, DOMBRIDGE_URL or :$PORT)
   dombridge hash-password            (reads a password on stdin, prints a scrypt passwordHash for the config file)
   dombridge help
 `;
@@ -56,6 +59,18 @@ async function main(argv: string[]): Promise<number> {
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
       if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
       return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
+    }
+    case 'replay': {
+      const { runReplayCommand } = await import('./replay.command.js');
+      return runReplayCommand(rest, process.stdout, process.stderr);
+    }
+    case 'record': {
+      const { runRecordCommand } = await import('./record.command.js');
+      return runRecordCommand(rest, process.stdout, process.stderr);
+    }
+    case 'demo': {
+      const { runDemoCommand } = await import('./demo.command.js');
+      return runDemoCommand(rest, process.stdout, process.stderr);
     }
     case 'hash-password': {
       const { runHashPassword } = await import('../security/hash-password.command.js');
