@@ -25,6 +25,8 @@ export interface BenchChild {
   readonly exited: Promise<number | string>;
   /** The last lines the child wrote to stderr (for failure messages). */
   stderrTail(): string;
+  /** The last lines the child wrote to stdout (dombridge's log). */
+  stdoutTail(): string;
   /** Resolves with the first stdout line that `match` accepts; rejects on exit or after `timeoutMs`. */
   waitForLine(match: (line: string) => boolean, timeoutMs: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
@@ -72,7 +74,9 @@ export function spawnNode(name: string, script: string, opts: SpawnOptions): Ben
   });
 
   const lineWaiters = new Set<{ match: (l: string) => boolean; resolve: (l: string) => void }>();
+  // The first lines (for waitForLine) and the last ones (dombridge logs to stdout), both bounded.
   const stdoutLines: string[] = [];
+  const stdoutTail: string[] = [];
   let stdoutPartial = '';
   proc.stdout!.setEncoding('utf8');
   proc.stdout!.on('data', (chunk: string) => {
@@ -80,6 +84,8 @@ export function spawnNode(name: string, script: string, opts: SpawnOptions): Ben
     stdoutPartial = parts.pop() ?? '';
     for (const l of parts) {
       if (stdoutLines.length < 1000) stdoutLines.push(l);
+      stdoutTail.push(l);
+      if (stdoutTail.length > STDERR_LINES_KEPT) stdoutTail.shift();
       for (const w of lineWaiters) {
         if (w.match(l)) {
           lineWaiters.delete(w);
@@ -106,6 +112,7 @@ export function spawnNode(name: string, script: string, opts: SpawnOptions): Ben
     proc,
     exited,
     stderrTail: () => [...stderr, stderrPartial].filter((l) => l.trim() !== '').slice(-10).join('\n'),
+    stdoutTail: () => [...stdoutTail, stdoutPartial].filter((l) => l.trim() !== '').slice(-10).join('\n'),
     waitForLine(match, timeoutMs) {
       const seen = stdoutLines.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
@@ -266,12 +273,6 @@ export function fmtRatio(r: number): string {
 
 export function fmtMB(bytes: number): string {
   return Number.isFinite(bytes) ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : '—';
-}
-
-export function round(n: number, digits = 2): number {
-  if (!Number.isFinite(n)) return n;
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }
 
 export function errorMessage(e: unknown): string {

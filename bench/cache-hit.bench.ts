@@ -3,14 +3,16 @@
  * simulator) runs in a child process; after one warming request the record of item 20311 at store 10201 is fresh
  * for 600 s, so every measured request is answered from the cache. The same request is sent, with the same
  * load, to two baselines in child processes of their own: a bare node:http server answering the same bytes
- * (A), and a minimal node-soap server for the same WSDL operation (B).
+ * (A), and a minimal node-soap server for the same WSDL operation (B). Every request carries a BODID of its own,
+ * as a real client's do: a repeated BODID would be answered by dombridge's idempotent receiver from its message
+ * store instead of by the inventory handler.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, spawnNode, tempDir, type BenchChild } from './bench-support.js';
 import { findProfile, summariseProfile, type ProfileSummary } from './cpu-profile.js';
-import { startDombridgeChild } from './dombridge-child.js';
-import { postOnce, runHttpLoad, SOAP11_HEADERS, type HttpLoadResult } from './http-load.js';
+import { logHint, startDombridgeChild } from './dombridge-child.js';
+import { postOnce, runHttpLoad, SOAP11_HEADERS, uniqueFiller, type HttpLoadResult, type UniqueSlot } from './http-load.js';
 import { getAvailabilityBod, INVENTORY_PATH, itemAtOnline, soap11 } from '../test/support/test-app.js';
 
 export interface CacheHitOptions {
@@ -40,10 +42,26 @@ export interface CacheHitResult {
 const ITEM = '20311';
 const STORE = '10201';
 
+/** Length of the BODID written into every request: a UUID's. */
+const BODID_LENGTH = 36;
+
+/** The request, with a fixed-width BODID that the load generator rewrites for every request. */
+function buildRequest(): { request: Buffer; slot: UniqueSlot } {
+  const placeholder = '0'.repeat(BODID_LENGTH);
+  const text = soap11(getAvailabilityBod(itemAtOnline(ITEM, STORE), STORE)).replace(/<oa:BODID>[^<]*<\/oa:BODID>/, `<oa:BODID>${placeholder}</oa:BODID>`);
+  const at = text.indexOf(`<oa:BODID>${placeholder}`);
+  if (at < 0) throw new Error('the GetInventoryAvailability request has no oa:BODID to vary');
+  return { request: Buffer.from(text), slot: { offset: Buffer.byteLength(text.slice(0, at)) + '<oa:BODID>'.length, length: BODID_LENGTH } };
+}
+
 export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResult> {
-  const request = Buffer.from(soap11(getAvailabilityBod(itemAtOnline(ITEM, STORE), STORE)));
+  const { request, slot } = buildRequest();
+  const fresh = withFreshBodId(request, slot);
   const load = (port: number, path: string, expectedBytes?: number) =>
-    runHttpLoad({ port, path, body: request, headers: SOAP11_HEADERS, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs, ...(expectedBytes !== undefined ? { expectedBytes } : {}) });
+    runHttpLoad({
+      port, path, body: request, uniqueSlot: slot, headers: SOAP11_HEADERS, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs,
+      ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+    });
 
   // dombridge first: its warmed answer is what the bare baseline serves.
   const work = tempDir('cache');
@@ -51,10 +69,10 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
   const db = await startDombridgeChild('dombridge (cache-hit)', { root: o.root, dataDir: join(work, 'data') });
   let canned: string;
   try {
-    canned = await warm(db.port, request);
+    canned = await warm(db.port, fresh);
   } catch (e) {
     await db.child.stop();
-    throw e;
+    throw new Error(`${errorMessage(e)}${logHint(db)}`);
   }
   const cannedFile = join(work, 'show-inventory-availability.xml');
   writeFileSync(cannedFile, canned);
@@ -62,14 +80,14 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
 
   o.log(`cache-hit: bare node:http baseline`);
   const bare = await measureChild('bare node:http', join(o.root, 'dist', 'bench', 'baseline-bare.server.js'), [cannedFile], async (port) => {
-    const r = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
+    const r = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
     if (r.status !== 200) throw new Error(`bare baseline answered HTTP ${r.status}`);
     return { load: await load(port, INVENTORY_PATH, cannedBytes), bytes: Buffer.byteLength(r.text) };
   });
 
   o.log(`cache-hit: node-soap baseline`);
   const nodeSoap = await measureChild('node-soap', join(o.root, 'dist', 'bench', 'baseline-soap.server.js'), [join(o.root, 'wsdl', 'InventoryServices.wsdl'), INVENTORY_PATH], async (port) => {
-    const r = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
+    const r = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
     if (r.status !== 200 || !r.text.includes('ShowInventoryAvailability')) throw new Error(`node-soap baseline answered HTTP ${r.status}: ${r.text.slice(0, 300)}`);
     return { load: await load(port, INVENTORY_PATH), bytes: Buffer.byteLength(r.text) };
   });
@@ -94,20 +112,34 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
   const slower = dombridge.ok && nodeSoap.ok && dombridge.requestsPerSecond < nodeSoap.requestsPerSecond;
   if (o.profile === 'always' || (o.profile === 'if-slower' && slower)) {
     o.log(`cache-hit: profiling the dombridge child (node --cpu-prof)${slower ? ', because it is slower than node-soap' : ''}`);
-    return { ...result, profile: await profileDombridge(o, request, load) };
+    return { ...result, profile: await profileDombridge(o, fresh, load) };
   }
   return result;
 }
 
-/** Two requests: the first may ask DOM and fills the cache; the second must come from the cache. Returns its text. */
-async function warm(port: number, request: Buffer): Promise<string> {
-  const first = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
+/** Copies of the request, each with a BODID of its own. */
+function withFreshBodId(request: Buffer, slot: UniqueSlot): () => Buffer {
+  const next = uniqueFiller(slot.length);
+  return () => {
+    const b = Buffer.from(request);
+    b.write(next(), slot.offset, slot.length, 'latin1');
+    return b;
+  };
+}
+
+/**
+ * Two requests with BODIDs of their own: the first may ask DOM and fills the cache; the second must come from the
+ * cache. Returns the second answer's text (what the bare baseline serves).
+ */
+async function warm(port: number, fresh: () => Buffer): Promise<string> {
+  const first = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
   if (first.status !== 200 || !first.text.includes('ShowInventoryAvailability')) {
     throw new Error(`the warming GetInventoryAvailability was answered HTTP ${first.status}: ${first.text.slice(0, 400)}`);
   }
-  const second = await postOnce(port, INVENTORY_PATH, request, SOAP11_HEADERS);
-  if (second.status !== 200 || !/name="availabilitySource">cache</.test(second.text)) {
-    throw new Error(`after warming, the answer does not come from the cache (HTTP ${second.status}): ${second.text.slice(0, 400)}`);
+  const second = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
+  const source = /name="availabilitySource">([^<]*)</.exec(second.text)?.[1];
+  if (second.status !== 200 || source !== 'cache') {
+    throw new Error(`after warming, the answer does not come from the cache (HTTP ${second.status}, availabilitySource ${source ?? 'absent'}): ${second.text.slice(0, 400)}`);
   }
   return second.text;
 }
@@ -127,12 +159,12 @@ async function measureChild(name: string, script: string, args: string[], measur
   }
 }
 
-async function profileDombridge(o: CacheHitOptions, request: Buffer, load: (port: number, path: string, expectedBytes?: number) => Promise<HttpLoadResult>): Promise<ProfileSummary | { error: string }> {
+async function profileDombridge(o: CacheHitOptions, fresh: () => Buffer, load: (port: number, path: string, expectedBytes?: number) => Promise<HttpLoadResult>): Promise<ProfileSummary | { error: string }> {
   const dir = tempDir('cpuprof');
   try {
     const db = await startDombridgeChild('dombridge (cpu profile)', { root: o.root, dataDir: join(dir, 'data'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
     try {
-      await warm(db.port, request);
+      await warm(db.port, fresh);
       await load(db.port, INVENTORY_PATH);
     } finally {
       // The profile is written when the process exits on its own (SIGTERM → graceful close).

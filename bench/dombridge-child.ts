@@ -25,6 +25,21 @@ export interface DombridgeChildOptions {
   readonly startTimeoutMs?: number;
 }
 
+/**
+ * The children's LOG_LEVEL: silent, so logging costs nothing in the figures. BENCH_DOMBRIDGE_LOG_LEVEL (e.g.
+ * error) overrides it to find out why a section fails; the log's last lines then appear in the failure.
+ */
+function childLogLevel(): string {
+  return process.env['BENCH_DOMBRIDGE_LOG_LEVEL'] || 'silent';
+}
+
+/** What to add to a failure that dombridge answered with a fault: its log, or how to get it. */
+export function logHint(c: DombridgeChild): string {
+  const tail = c.child.stdoutTail();
+  if (tail) return `\n  dombridge's log ends with:\n${tail.split('\n').map((l) => `    ${l.slice(0, 600)}`).join('\n')}`;
+  return childLogLevel() === 'silent' ? '\n  (dombridge logs nothing in the bench; run with BENCH_DOMBRIDGE_LOG_LEVEL=error to see why)' : '';
+}
+
 export async function startDombridgeChild(name: string, o: DombridgeChildOptions): Promise<DombridgeChild> {
   const port = await freePort();
   let simPort = await freePort();
@@ -33,7 +48,7 @@ export async function startDombridgeChild(name: string, o: DombridgeChildOptions
     args: ['serve', '--demo'],
     cwd: o.root,
     ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
-    env: childEnv({ PORT: String(port), DOM_SIM_PORT: String(simPort), DOMBRIDGE_DATA: o.dataDir, LOG_LEVEL: 'silent', ...(o.env ?? {}) }),
+    env: childEnv({ PORT: String(port), DOM_SIM_PORT: String(simPort), DOMBRIDGE_DATA: o.dataDir, LOG_LEVEL: childLogLevel(), ...(o.env ?? {}) }),
   });
   try {
     await waitForHttp(port, '/healthz', o.startTimeoutMs ?? 20_000, child);

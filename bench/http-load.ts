@@ -18,6 +18,23 @@ export interface HttpLoadOptions {
   readonly requestTimeoutMs?: number;
   /** The answer's length in bytes when known: other lengths are counted as errors. */
   readonly expectedBytes?: number;
+  /**
+   * Bytes of `body` rewritten with a value of their own for every request (the BODID: a real client never
+   * repeats one, and a repeated BODID is answered by dombridge's idempotent receiver, not by the handler).
+   */
+  readonly uniqueSlot?: UniqueSlot;
+}
+
+export interface UniqueSlot {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** The same text with `length` ASCII characters at `offset` replaced by a value no other call of the run returns. */
+export function uniqueFiller(length: number): () => string {
+  const run = Math.random().toString(36).slice(2, 10).padEnd(8, '0');
+  let seq = 0;
+  return () => `bench-${run}-${String(++seq).padStart(length - 15, '0')}`.slice(-length);
 }
 
 export interface HttpLoadResult {
@@ -73,6 +90,14 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<HttpLoadResult> {
     firstError ??= msg;
   };
 
+  const next = o.uniqueSlot ? uniqueFiller(o.uniqueSlot.length) : undefined;
+  const bodyOf = (): Buffer => {
+    if (!o.uniqueSlot || !next) return o.body;
+    const b = Buffer.from(o.body);
+    b.write(next(), o.uniqueSlot.offset, o.uniqueSlot.length, 'latin1');
+    return b;
+  };
+
   const once = (): Promise<number> =>
     new Promise((resolve, reject) => {
       const req = http.request({ host: LOOPBACK, port: o.port, path: o.path, method: 'POST', agent, headers }, (res) => {
@@ -87,7 +112,7 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<HttpLoadResult> {
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
-      req.end(o.body);
+      req.end(bodyOf());
     });
 
   const worker = async (): Promise<void> => {

@@ -20,7 +20,7 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
   if (notMeasured(title, s)) return;
   const r = s.result;
   out(`\n${title}`);
-  out(`   item ${r.request.item} at online store ${r.request.store}, SOAP 1.1 request of ${r.request.bytes} B, ${r.request.connections} keep-alive connections, ` +
+  out(`   item ${r.request.item} at online store ${r.request.store}, SOAP 1.1 request of ${r.request.bytes} B (a new BODID each), ${r.request.connections} keep-alive connections, ` +
     `${r.request.durationMs / 1000} s measured after ${r.request.warmupMs / 1000} s warm-up; every server a child process`);
   const row = (name: string, f: Figure): string[] =>
     f.ok

@@ -96,10 +96,12 @@ async function main(): Promise<number> {
   const load = await run<LoadInventoryResult>('load', () => runLoadInventoryBench({ root: PACKAGE_ROOT, ...settings.load, log }));
   printLoadInventory(load);
 
+  const loadAverageAtEnd = Number(os.loadavg()[0]!.toFixed(2));
+  process.stdout.write(`\nLoad average ${header.loadAverage1m} at the start, ${loadAverageAtEnd} at the end (above ~1 on ${header.cpus} CPUs, other work shared the machine and the figures are low)\n`);
   const file = join(PACKAGE_ROOT, 'var', 'bench', 'latest.json');
   mkdirSync(join(PACKAGE_ROOT, 'var', 'bench'), { recursive: true });
   const section = <T>(s: SectionOutcome<T>) => (s.ok ? s.result : 'skipped' in s ? { skipped: true } : { error: s.error });
-  writeFileSync(file, `${JSON.stringify({ ...header, cacheHit: section(cache), checkout: section(checkout), loadInventory: section(load) }, roundNumbers, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...header, loadAverage1mAtEnd: loadAverageAtEnd, cacheHit: section(cache), checkout: section(checkout), loadInventory: section(load) }, roundNumbers, 2)}\n`);
   process.stdout.write(`\nFigures written to var/bench/latest.json\n`);
 
   const failed = [cache, checkout, load].some((s) => !s.ok && !('skipped' in s));
