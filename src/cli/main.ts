@@ -8,6 +8,7 @@ Usage:
   dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
   dombridge dom-sim [--port N] [--callback-url URL]
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
+  dombridge messages list [--status S] [--since T] [--direction in|out] [--limit N] | show ID | resend ID  [--db PATH]
   dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
   dombridge record --listen PORT --target URL [--name N] DIR
   dombridge demo [--url URL]           (walks the checkout against a running server, DOMBRIDGE_URL or :$PORT)
@@ -59,6 +60,14 @@ async function main(argv: string[]): Promise<number> {
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
       if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
       return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
+    }
+    case 'messages': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: false, options: { db: { type: 'string' }, config: { type: 'string' } } });
+      const config = loadConfig({ ...(typeof values.config === 'string' ? { file: values.config } : {}), overrides: typeof values.db === 'string' ? { dbPath: values.db } : {} });
+      const passOn = rest.filter((a, i) => !['--db', '--config'].includes(a) && !['--db', '--config'].includes(rest[i - 1] ?? '') && !/^--(db|config)=/.test(a));
+      void positionals;
+      const { runMessagesCommand } = await import('./messages.command.js');
+      return runMessagesCommand(passOn, process.stdout, config.dbPath);
     }
     case 'replay': {
       const { runReplayCommand } = await import('./replay.command.js');

@@ -2,14 +2,68 @@ import type { Config } from '../config/config.js';
 import type { DomCallObserver } from '../dom/dom-transport.js';
 import type { Logger } from '../log/logger.js';
 import type { DispatchInterceptor } from '../soap/bod-operation.js';
-import type { Store } from '../store/store.js';
+import { onTransactionCommit } from '../store/sqlite/sqlite-message-store.js';
+import type { MessageStore, Store } from '../store/store.js';
+import { IdempotentReceiver } from './idempotent-receiver.js';
+import { markAppliedOnCommit } from './message-context.js';
+import { MessageWriter } from './message-writer.js';
+import { OutboundRecorder } from './outbound-recorder.js';
 
-/** The message store and idempotent receiver. Placeholder until it lands: nothing recorded. */
+/** The message store and idempotent receiver: every BOD in and out recorded, repeated BODIDs answered once. */
 export interface MessageStoreInstall {
   readonly interceptor: DispatchInterceptor | undefined;
   readonly outbound: DomCallObserver | undefined;
+  /** Stops the retention timer and writes the records still queued; call before closing the store. */
+  close(): Promise<void>;
 }
 
-export function installMessageStore(_store: Store, _config: Config, _log: Logger): MessageStoreInstall {
-  return { interceptor: undefined, outbound: undefined };
+const DAY_MS = 86_400_000;
+/** Rows deleted per statement, so pruning never holds the writer for long. */
+const PRUNE_BATCH = 5_000;
+
+export function installMessageStore(store: Store, _config: Config, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): MessageStoreInstall {
+  onTransactionCommit(markAppliedOnCommit);
+  const writer = new MessageWriter(store.messages, log);
+  const retentionDays = retentionDaysFrom(env['MESSAGE_RETENTION_DAYS'], log);
+  const prune = () => void pruneMessages(store.messages, Date.now() - retentionDays * DAY_MS, log);
+  // Once shortly after start (a process restarted daily would otherwise never prune), then daily. Neither timer
+  // keeps the process alive.
+  const first = setTimeout(prune, 60_000);
+  first.unref();
+  const daily = setInterval(prune, DAY_MS);
+  daily.unref();
+  return {
+    interceptor: new IdempotentReceiver(store.messages, writer, log),
+    outbound: new OutboundRecorder(writer),
+    async close() {
+      clearTimeout(first);
+      clearInterval(daily);
+      await writer.flush();
+    },
+  };
+}
+
+/** MESSAGE_RETENTION_DAYS: whole days a recorded message is kept. Default 30. */
+export function retentionDaysFrom(value: string | undefined, log: Logger): number {
+  if (value === undefined || value.trim() === '') return 30;
+  const n = Number(value.trim());
+  if (Number.isInteger(n) && n >= 1 && n <= 36_500) return n;
+  log.warn('MESSAGE_RETENTION_DAYS must be a whole number of days from 1 to 36500; keeping messages 30 days', { value });
+  return 30;
+}
+
+/** Deletes recorded messages created before `before`, in batches; returns how many. */
+export async function pruneMessages(messages: MessageStore, before: number, log: Logger): Promise<number> {
+  let total = 0;
+  try {
+    for (;;) {
+      const n = await messages.prune(before, PRUNE_BATCH);
+      total += n;
+      if (n < PRUNE_BATCH) break;
+    }
+  } catch (e) {
+    log.error('message store pruning failed', { error: e instanceof Error ? e.message : String(e) });
+  }
+  if (total) log.info('message store pruned', { deleted: total, before: new Date(before).toISOString() });
+  return total;
 }

@@ -169,6 +169,8 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
       await http?.close();
       outage.stop();
       await Promise.all([domLoop.stop(), emailLoop.stop(), retransferLoop.stop()]);
+      // The last background-written message records go out before the store closes.
+      await messages.close();
       await mail.close();
       await simulator?.close();
       if (!opts.store) await store.close();

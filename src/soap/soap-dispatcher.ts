@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readBod } from '../bod/bod-request.js';
 import { DombridgeFault } from '../errors/error-catalogue.js';
 import type { Logger } from '../log/logger.js';
+import { runWithMessageContext } from '../messages/message-context.js';
 import { decodeUtf8, readXml, type XmlLimits } from '../xml/xml-reader.js';
 import type { BodOperation, DispatchInterceptor, DispatchObserver, Principal, ServiceDefinition } from './bod-operation.js';
 import { buildFault, contentTypeFor, readEnvelope, wrapEnvelope, type FaultAnswer, type SoapVersion } from './soap-envelope.js';
@@ -73,19 +74,22 @@ export class SoapDispatcher {
       const bodId = request.applicationArea.bodId;
       let principal: Principal | undefined;
       const afters: ((responseBod: string, failed: boolean) => Promise<void>)[] = [];
+      let context: Record<string, unknown> | undefined;
       for (const interceptor of this.interceptors) {
         const d = await interceptor.before({ service, operation: route, request, soapVersion: version, soapHeader: envelope.header, raw: body, receivedAtMs, principal });
         if ('fault' in d) throw new DombridgeFault(d.fault, d.params);
         if ('replay' in d) return { status: 200, contentType: contentTypeFor(version), body: wrapEnvelope(version, d.replay), operation, outcome: 'replayed', bodId };
         if (d.principal) principal = d.principal;
         if (d.after) afters.push(d.after);
+        if (d.context) context = d.context;
       }
       const log = this.log.child({ operation: bod.name, bodId, ...(principal ? { user: principal.name } : {}) });
       let responseBod: string;
       try {
-        responseBod = await route.handle(request, {
+        // The message store's context around the handler: the transaction applying its effect marks the BOD applied.
+        responseBod = await runWithMessageContext(context, () => route.handle(request, {
           receivedAt: new Date(receivedAtMs).toISOString(), receivedAtMs, log, soapVersion: version, soapHeader: envelope.header, principal,
-        });
+        }));
       } catch (e) {
         for (const a of afters) await a('', true).catch(() => undefined);
         throw e;

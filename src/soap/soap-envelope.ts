@@ -78,14 +78,14 @@ export function buildFault(version: SoapVersion, code: ErrorCode, params: ErrorP
       `<soapenv:Fault><soapenv:Code><soapenv:Value>${value}</soapenv:Value></soapenv:Code>` +
       `<soapenv:Reason><soapenv:Text xml:lang="en">${escText(message)}</soapenv:Text></soapenv:Reason>` +
       `<soapenv:Detail>${detail}</soapenv:Detail></soapenv:Fault>`;
-    const status = side === 'Server' ? (code === 'SHUTTING_DOWN' ? 503 : 500) : side === 'Client' ? ('http' in def ? def.http : 400) : 400;
+    const status = 'http' in def ? def.http : side === 'Server' ? 500 : 400;
     return { status, contentType: contentTypeFor('1.2'), body: wrapEnvelope('1.2', body) };
   }
   const body =
     `<soapenv:Fault><faultcode>soapenv:${side}</faultcode><faultstring>${escText(message)}</faultstring>` +
     `<detail>${detail}</detail></soapenv:Fault>`;
   // SOAP 1.1 and WS-I Basic Profile: every fault travels with HTTP 500; 413 is kept for bodies we never read.
-  const status = code === 'HTTP_BODY_TOO_LARGE' ? 413 : code === 'SHUTTING_DOWN' ? 503 : 500;
+  const status = code === 'HTTP_BODY_TOO_LARGE' ? 413 : code === 'SHUTTING_DOWN' || code === 'DUPLICATE_IN_PROGRESS' ? 503 : 500;
   return { status, contentType: contentTypeFor('1.1'), body: wrapEnvelope('1.1', body) };
 }
 

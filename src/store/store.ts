@@ -150,6 +150,133 @@ export interface LocalReservationStore {
   consume(orderId: string): Promise<number>;
 }
 
+export type MessageDirection = 'in' | 'out';
+/** Inbound BODs: received → applied → processed | failed (machines in src/messages/message-states.ts). */
+export type InboundStatus = 'received' | 'applied' | 'processed' | 'failed';
+/** Outbound BODs: queued → sent → acknowledged | failed | dead; direct calls enter at sent. */
+export type OutboundStatus = OutboxStatus;
+export type MessageStatus = InboundStatus | OutboundStatus;
+
+/** What the message store keeps of a BOD; list rows leave the XML out (empty request, null response). */
+export interface BodMessage {
+  /** A bod_message id (digits), or a DOM outbox message id when `source` is 'outbox'. */
+  readonly messageId: string;
+  /** 'message': recorded by the message store; 'outbox': a DOM outbox row, shown beside them. */
+  readonly source: 'message' | 'outbox';
+  readonly direction: MessageDirection;
+  /** WSDL service name inbound, DOM service path outbound. */
+  readonly service: string;
+  /** The operation (root element), or the outbox message kind (TransferOrder …). */
+  readonly operation: string;
+  readonly verb: string | null;
+  readonly noun: string | null;
+  readonly bodId: string | null;
+  /** Sender/LogicalID of an inbound BOD, '' when it had none. */
+  readonly senderId: string | null;
+  readonly orderId: string | null;
+  readonly partNumber: string | null;
+  readonly catentryId: string | null;
+  readonly status: MessageStatus;
+  /** SHA-256 (hex) of the SOAP Body's text: what decides whether a repeated BODID is the same message. */
+  readonly requestHash: string | null;
+  readonly requestXml: string;
+  readonly responseXml: string | null;
+  readonly error: string | null;
+  readonly attempts: number | null;
+  readonly durationMs: number | null;
+  /** The inbound message whose handling made this outbound call. */
+  readonly causedBy: string | null;
+  /** Epoch ms: received (inbound), created or sent (outbound). */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** When the effect of an inbound BOD was committed. */
+  readonly appliedAt: number | null;
+}
+
+export interface NewInboundMessage {
+  readonly service: string;
+  readonly operation: string;
+  readonly verb: string;
+  readonly noun: string;
+  readonly bodId: string | null;
+  readonly senderId: string;
+  readonly orderId: string | null;
+  readonly partNumber: string | null;
+  readonly catentryId: string | null;
+  readonly requestHash: string;
+  readonly requestXml: string;
+  readonly receivedAt: number;
+}
+
+export type InboundBegin = { readonly created: true; readonly messageId: string } | { readonly created: false; readonly existing: BodMessage };
+
+/** An inbound BOD recorded once answered, write-behind: a read-only operation (Get) has no effect to be idempotent with. */
+export interface CompletedInbound extends NewInboundMessage {
+  readonly status: 'processed' | 'failed';
+  readonly responseXml: string | null;
+  readonly error: string | null;
+  readonly answeredAt: number;
+}
+
+/** One call to DOM, recorded after it returned. */
+export interface RecordedCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly verb: string | null;
+  readonly noun: string | null;
+  readonly bodId: string | null;
+  readonly orderId: string | null;
+  readonly partNumber: string | null;
+  readonly catentryId: string | null;
+  readonly status: 'acknowledged' | 'failed';
+  readonly requestXml: string;
+  readonly responseXml: string | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+  readonly causedBy: string | null;
+  /** Epoch ms. */
+  readonly sentAt: number;
+  readonly answeredAt: number;
+}
+
+export interface MessageQuery {
+  readonly status?: MessageStatus;
+  /** Epoch ms: only messages created at or after it. */
+  readonly since?: number;
+  readonly direction?: MessageDirection;
+  readonly limit: number;
+}
+
+/** The message store: every BOD in and out, and the idempotency keys of inbound BODs. */
+export interface MessageStore {
+  /**
+   * Records an inbound BOD as received, in one statement. With a BODID, the key (sender, BODID) is taken in the
+   * same statement; when it is already taken nothing is written and the existing message is returned.
+   */
+  beginInbound(m: NewInboundMessage): Promise<InboundBegin>;
+  /** A repeat of a message that never took effect (left received by a crash, or answered with a fault) runs again. */
+  restartInbound(messageId: string, m: NewInboundMessage): Promise<boolean>;
+  /** received → applied; called inside the transaction that applies the message's effect. */
+  markApplied(messageId: string, at: number): Promise<boolean>;
+  /** received | applied → processed (with the response BOD) or failed (a fault: no response kept). */
+  finishInbound(messageId: string, outcome: { status: 'processed' | 'failed'; responseXml: string | null; error: string | null; at: number }): Promise<boolean>;
+  /** The inbound message holding a key, if any (read outside the writer: the Get path never waits for it). */
+  findInbound(senderId: string, bodId: string): Promise<BodMessage | undefined>;
+  /**
+   * Records answered inbound BODs and calls to DOM, all in one transaction. An inbound row whose key is taken by
+   * a message that never took effect (received or failed, not applied) replaces it; any other holder is kept.
+   */
+  recordBatch(batch: { readonly inbound: readonly CompletedInbound[]; readonly calls: readonly RecordedCall[] }): Promise<void>;
+  /** A recorded message (digits) or a DOM outbox row (its message id), with the XML. */
+  get(messageId: string): Promise<BodMessage | undefined>;
+  /** Recorded messages and DOM outbox rows, merged, newest first, without the XML. */
+  list(q: MessageQuery): Promise<BodMessage[]>;
+  /** Recorded outbound calls carrying this BODID (the attempts of an outbox message), oldest first. */
+  callsWithBodId(bodId: string): Promise<BodMessage[]>;
+  /** Deletes recorded messages created before `before` (epoch ms), at most `limit`; returns how many. */
+  prune(before: number, limit: number): Promise<number>;
+}
+
 export interface Store {
   readonly catalog: CatalogStore;
   readonly directory: StoreDirectory;
@@ -161,6 +288,7 @@ export interface Store {
   readonly domOutbox: DomOutboxStore;
   readonly emailOutbox: EmailOutboxStore;
   readonly localReservations: LocalReservationStore;
+  readonly messages: MessageStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /healthz and /readyz. */
   ping(): Promise<boolean>;

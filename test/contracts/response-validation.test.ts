@@ -41,14 +41,16 @@ describe('responses validate against schemas/', function () {
   it('ConfirmBOD: success, partial failure and failure', async function () {
     const good = sample('SyncInventoryAvailability.xml');
     expect(await expectValid(INVENTORY_PATH, good, 'confirm success', 'ConfirmBOD')).to.contain('BODSuccessMessage');
-    const two = good.replace(/(<_inv:InventoryAvailability>[\s\S]*<\/_inv:InventoryAvailability>)/, (n) => n + n.replace('<_wcf:UniqueID>20311</_wcf:UniqueID>', '<_wcf:UniqueID>99999</_wcf:UniqueID>'));
+    // Each edited copy is a new message: it gets a BODID of its own (the idempotent receiver refuses a reused one).
+    const fresh = (xml: string, n: number) => xml.replace(/<oa:BODID>[^<]*<\/oa:BODID>/, `<oa:BODID>edited-${n}-${Date.now()}</oa:BODID>`);
+    const two = fresh(good.replace(/(<_inv:InventoryAvailability>[\s\S]*<\/_inv:InventoryAvailability>)/, (n) => n + n.replace('<_wcf:UniqueID>20311</_wcf:UniqueID>', '<_wcf:UniqueID>99999</_wcf:UniqueID>')), 1);
     expect(await expectValid(INVENTORY_PATH, two, 'confirm partial', 'ConfirmBOD')).to.contain('PartialBODFailureMessage');
-    const bad = good.replace('<_wcf:UniqueID>20311</_wcf:UniqueID>', '<_wcf:UniqueID>99999</_wcf:UniqueID>');
+    const bad = fresh(good.replace('<_wcf:UniqueID>20311</_wcf:UniqueID>', '<_wcf:UniqueID>99999</_wcf:UniqueID>'), 2);
     expect(await expectValid(INVENTORY_PATH, bad, 'confirm failure', 'ConfirmBOD')).to.contain('BODFailureMessage');
   });
 
   it('RespondInventoryAvailability and AcknowledgeInventoryRequirement (check, decrement, error)', async function () {
-    const change = sample('SyncInventoryAvailability.xml').replace(/SyncInventoryAvailability/g, 'ChangeInventoryAvailability').replace(/oa:Sync>/g, 'oa:Change>');
+    const change = sample('SyncInventoryAvailability.xml').replace(/SyncInventoryAvailability/g, 'ChangeInventoryAvailability').replace(/oa:Sync>/g, 'oa:Change>').replace(/<oa:BODID>[^<]*<\/oa:BODID>/, '<oa:BODID>change-1</oa:BODID>');
     await expectValid(INVENTORY_PATH, change, 'respond', 'RespondInventoryAvailability');
     await expectValid(INVENTORY_PATH, sample('ProcessInventoryRequirement-CheckInventory.xml'), 'check', 'AcknowledgeInventoryRequirement');
     await expectValid(INVENTORY_PATH, sample('ProcessInventoryRequirement-DecrementCache.xml'), 'decrement', 'AcknowledgeInventoryRequirement');

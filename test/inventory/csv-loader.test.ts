@@ -461,6 +461,7 @@ function wrapStore(inner: Store, apply: (ops: readonly AvailabilityBatchOp[]) =>
     domOutbox: inner.domOutbox,
     emailOutbox: inner.emailOutbox,
     localReservations: inner.localReservations,
+    messages: inner.messages,
     bulk: {
       applyAvailabilityBatch: apply,
       catentryIdForPartNumber: (pn) => inner.bulk.catentryIdForPartNumber(pn),

@@ -127,9 +127,8 @@ describe('metrics (GET /metrics on a real server)', function () {
     });
     expect(valueOf(m, 'dombridge_outbox_depth')).to.equal(0);
     expect(valueOf(m, 'dombridge_outbox_oldest_age_seconds')).to.equal(0);
-    // The call itself went well: DOM's refusal is an error ChangeStatus inside its answer, read by the order client
-    // after the transport has reported the call; the dead letter is where it shows.
-    expect(domCalls(m, 'ProcessOrder')).to.deep.equal({ ok: 1 });
+    // DOM answered with an error ChangeStatus: the transport reports that as a refusal, and the dead letter follows.
+    expect(domCalls(m, 'ProcessOrder')).to.deep.equal({ 'bod-error': 1 });
   });
 
   it('has a series of its own for every operation the app routes', function () {

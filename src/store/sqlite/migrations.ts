@@ -148,4 +148,39 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX local_reservation_order ON local_reservation (order_id);
     `,
   },
+  {
+    version: 3,
+    name: 'message store',
+    sql: `
+      -- Every BOD in and out: the raw XML always, the status through the machines of src/messages/message-states.ts.
+      -- Inbound BODs with a BODID carry the idempotency key (sender_id, bod_id): unique, '' for no Sender/LogicalID.
+      CREATE TABLE bod_message (
+        message_id INTEGER PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        service TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        verb TEXT,
+        noun TEXT,
+        bod_id TEXT,
+        sender_id TEXT NOT NULL DEFAULT '',
+        order_id TEXT,
+        part_number TEXT,
+        catentry_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('received', 'applied', 'processed', 'failed', 'queued', 'sent', 'acknowledged', 'dead')),
+        request_hash TEXT,
+        request_xml TEXT NOT NULL,
+        response_xml TEXT,
+        error TEXT,
+        duration_ms REAL,
+        caused_by INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        applied_at INTEGER
+      );
+      CREATE UNIQUE INDEX bod_message_key ON bod_message (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL;
+      CREATE INDEX bod_message_created ON bod_message (created_at);
+      -- The attempts of a DOM outbox message are the recorded calls with its BODID.
+      CREATE INDEX bod_message_out_bod_id ON bod_message (bod_id) WHERE direction = 'out';
+    `,
+  },
 ];

@@ -7,9 +7,10 @@ import {
 } from '../../inventory/inventory-model.js';
 import type {
   AvailabilityBatchOp, AvailabilityStore, BatchLoadResult, BulkLoadStore, CacheRuleStore, CatalogStore, DomOutboxStore, EmailOutboxStore,
-  LocalInventoryStore, LocalReservationStore, OrderStore, Store, StoreDirectory, UpsertOutcome,
+  LocalInventoryStore, LocalReservationStore, MessageStore, OrderStore, Store, StoreDirectory, UpsertOutcome,
 } from '../store.js';
 import { sqliteDomOutbox, sqliteEmailOutbox, sqliteLocalReservations, sqliteOrderStore } from './sqlite-order-stores.js';
+import { runCommitHooks, sqliteMessageStore } from './sqlite-message-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { AsyncMutex } from './async-mutex.js';
 
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly domOutbox: DomOutboxStore;
   readonly emailOutbox: EmailOutboxStore;
   readonly localReservations: LocalReservationStore;
+  readonly messages: MessageStore;
 
   private constructor(
     private readonly writer: Database.Database,
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
     this.domOutbox = sqliteDomOutbox(rp, wp, write);
     this.emailOutbox = sqliteEmailOutbox(rp, wp, write);
     this.localReservations = sqliteLocalReservations(wp, write);
+    this.messages = sqliteMessageStore(rp, wp, write, writer);
   }
 
   static open(opts: SqliteOptions): SqliteStore {
@@ -84,7 +87,10 @@ export class SqliteStore implements Store {
     return this.mutex.run(async () => {
       this.writer.exec('BEGIN IMMEDIATE');
       try {
-        const result = await fn(new SqliteStore(this.writer, this.reader, this.mutex, true));
+        const tx = new SqliteStore(this.writer, this.reader, this.mutex, true);
+        const result = await fn(tx);
+        // What must commit with the effect (the message store marks the inbound BOD applied): sqlite-message-store.ts.
+        await runCommitHooks(tx);
         this.writer.exec('COMMIT');
         return result;
       } catch (e) {

@@ -1,0 +1,108 @@
+import type { Logger } from '../log/logger.js';
+import type { CompletedInbound, MessageStore, RecordedCall } from '../store/store.js';
+
+export interface MessageWriterOptions {
+  /** How long a record may wait before it is written, ms. Default 50. */
+  readonly flushMs?: number;
+  /** Records written in one transaction; a full batch is written at once. Default 100. */
+  readonly batchSize?: number;
+  /** Records held while the database does not keep up; beyond it new ones are dropped (and counted). Default 10,000. */
+  readonly maxQueued?: number;
+}
+
+/**
+ * Write-behind for the records that need not be durable before the answer: calls to DOM, and answered Gets
+ * (read-only: no effect to be idempotent with). They queue in memory and are written in one transaction every
+ * `flushMs` or every `batchSize` records, so the hot path pays neither a lock nor a commit (nor, on a file
+ * database, an fsync) per request. A crash loses the last few milliseconds of this record, never a message
+ * (the DOM outbox keeps those) and never an effect. Until written, an answered Get stays findable by its key.
+ */
+export class MessageWriter {
+  private inbound: CompletedInbound[] = [];
+  private calls: (() => RecordedCall)[] = [];
+  private readonly unwritten = new Map<string, CompletedInbound>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private dropped = 0;
+  private readonly flushMs: number;
+  private readonly batchSize: number;
+  private readonly maxQueued: number;
+
+  constructor(private readonly messages: MessageStore, private readonly log: Logger, opts: MessageWriterOptions = {}) {
+    this.flushMs = opts.flushMs ?? 50;
+    this.batchSize = opts.batchSize ?? 100;
+    this.maxQueued = opts.maxQueued ?? 10_000;
+  }
+
+  /** An answered inbound BOD; `key` (sender and BODID) keeps it findable until it is written. */
+  addInbound(key: string | undefined, row: CompletedInbound): void {
+    if (!this.room()) return;
+    this.inbound.push(row);
+    if (key !== undefined) this.unwritten.set(key, row);
+    this.scheduled();
+  }
+
+  /** A call to DOM; the thunk reads the raw BODs at write time, off the caller's path. */
+  addCall(call: () => RecordedCall): void {
+    if (!this.room()) return;
+    this.calls.push(call);
+    this.scheduled();
+  }
+
+  unwrittenInbound(key: string): CompletedInbound | undefined {
+    return this.unwritten.get(key);
+  }
+
+  /** Writes everything queued; resolves when it is written (shutdown, tests). Never rejects. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.inbound.length === 0 && this.calls.length === 0) return this.writing;
+    const inbound = this.inbound;
+    const calls = this.calls;
+    this.inbound = [];
+    this.calls = [];
+    // One write at a time, in order.
+    this.writing = this.writing.then(() => this.write(inbound, calls));
+    return this.writing;
+  }
+
+  private room(): boolean {
+    if (this.inbound.length + this.calls.length < this.maxQueued) return true;
+    this.dropped++;
+    return false;
+  }
+
+  private scheduled(): void {
+    if (this.inbound.length + this.calls.length >= this.batchSize) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  private async write(inbound: readonly CompletedInbound[], calls: readonly (() => RecordedCall)[]): Promise<void> {
+    if (this.dropped) {
+      this.log.warn('message store fell behind: records were dropped', { dropped: this.dropped });
+      this.dropped = 0;
+    }
+    try {
+      for (let i = 0; i < Math.max(inbound.length, calls.length); i += this.batchSize) {
+        await this.messages.recordBatch({ inbound: inbound.slice(i, i + this.batchSize), calls: calls.slice(i, i + this.batchSize).map((c) => c()) });
+      }
+    } catch (e) {
+      this.log.error('message store could not write its records', { inbound: inbound.length, calls: calls.length, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      for (const row of inbound) {
+        if (row.bodId === null) continue;
+        const key = messageKey(row.senderId, row.bodId);
+        if (this.unwritten.get(key) === row) this.unwritten.delete(key);
+      }
+    }
+  }
+}
+
+/** The key of an inbound BOD: (Sender LogicalID or '', BODID). */
+export function messageKey(senderId: string, bodId: string): string {
+  return `${senderId}\u0000${bodId}`;
+}

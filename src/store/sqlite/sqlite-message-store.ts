@@ -1,0 +1,143 @@
+import type Database from 'better-sqlite3';
+import { INBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
+import type { BodMessage, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, Store } from '../store.js';
+
+type Prepare = (sql: string) => Database.Statement;
+type Write = <T>(fn: () => T) => Promise<T>;
+type Row = Record<string, unknown>;
+
+/**
+ * Work that must commit with a transaction's effect, run by `SqliteStore.transaction` right before COMMIT with
+ * the transaction-bound store (the message store marks the inbound BOD applied there). A hook that throws rolls
+ * the transaction back. Registered once per process; each hook decides for itself whether it has work to do.
+ */
+export type TransactionCommitHook = (tx: Store) => void | Promise<void>;
+
+const commitHooks: TransactionCommitHook[] = [];
+
+export function onTransactionCommit(hook: TransactionCommitHook): void {
+  if (!commitHooks.includes(hook)) commitHooks.push(hook);
+}
+
+export async function runCommitHooks(tx: Store): Promise<void> {
+  for (const h of commitHooks) await h(tx);
+}
+
+// The guards of the status updates, read from the machine's table once: an update that the table does not allow
+// changes no row, and the caller learns it from the `false` it gets back.
+const inList = (states: readonly string[]) => states.map((s) => `'${s}'`).join(', ');
+const TO_APPLIED = inList(sourcesOf(INBOUND_MACHINE, 'applied'));
+const TO_PROCESSED = inList(sourcesOf(INBOUND_MACHINE, 'processed'));
+const TO_FAILED = inList(sourcesOf(INBOUND_MACHINE, 'failed'));
+// received → received as well: a message a crash left received (never applied) runs again.
+const TO_RECEIVED = inList([...sourcesOf(INBOUND_MACHINE, 'received'), 'received']);
+
+const FINISH = 'UPDATE bod_message SET status = ?, response_xml = ?, error = ?, updated_at = ? WHERE message_id = ? AND status IN';
+const FINISH_PROCESSED = `${FINISH} (${TO_PROCESSED})`;
+const FINISH_FAILED = `${FINISH} (${TO_FAILED})`;
+const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+  status, request_hash, request_xml, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)`;
+// The key is taken by the insert itself: of two racing inserts one writes, the other finds the first.
+const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL DO NOTHING`;
+// A Get recorded once answered; it replaces only a holder of its key that never took effect.
+const INSERT_COMPLETED = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+  status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL DO UPDATE SET service = excluded.service, operation = excluded.operation,
+  verb = excluded.verb, noun = excluded.noun, order_id = excluded.order_id, part_number = excluded.part_number, catentry_id = excluded.catentry_id,
+  status = excluded.status, request_hash = excluded.request_hash, request_xml = excluded.request_xml, response_xml = excluded.response_xml,
+  error = excluded.error, created_at = excluded.created_at, updated_at = excluded.updated_at
+  WHERE bod_message.status IN (${TO_RECEIVED}) AND bod_message.applied_at IS NULL`;
+const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
+  request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const SUMMARY_COLUMNS = `CAST(message_id AS TEXT) AS message_id, 'message' AS source, direction, service, operation, verb, noun, bod_id, sender_id,
+  order_id, part_number, catentry_id, status, request_hash, error, NULL AS attempts, duration_ms, CAST(caused_by AS TEXT) AS caused_by, created_at, updated_at, applied_at`;
+const OUTBOX_COLUMNS = `message_id, 'outbox' AS source, 'out' AS direction, 'DOM outbox' AS service, kind AS operation, NULL AS verb, NULL AS noun, bod_id,
+  NULL AS sender_id, order_id, NULL AS part_number, NULL AS catentry_id, status, NULL AS request_hash, last_error AS error, attempts, NULL AS duration_ms,
+  NULL AS caused_by, created_at, updated_at, NULL AS applied_at`;
+// Prepared statements are cached by their text: the hot path passes these constants, never a freshly built string.
+const BY_KEY = `SELECT ${SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND sender_id = ? AND bod_id = ?`;
+const BY_ID = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
+
+function toMessage(x: Row): BodMessage {
+  const s = (k: string) => (x[k] as string | null | undefined) ?? null;
+  const n = (k: string) => (x[k] as number | null | undefined) ?? null;
+  return {
+    messageId: String(x['message_id']), source: x['source'] === 'outbox' ? 'outbox' : 'message', direction: x['direction'] as 'in' | 'out',
+    service: x['service'] as string, operation: x['operation'] as string, verb: s('verb'), noun: s('noun'), bodId: s('bod_id'), senderId: s('sender_id'),
+    orderId: s('order_id'), partNumber: s('part_number'), catentryId: s('catentry_id'), status: x['status'] as MessageStatus, requestHash: s('request_hash'),
+    requestXml: s('request_xml') ?? '', responseXml: s('response_xml'), error: s('error'), attempts: n('attempts'), durationMs: n('duration_ms'),
+    causedBy: s('caused_by'), createdAt: x['created_at'] as number, updatedAt: x['updated_at'] as number, appliedAt: n('applied_at'),
+  };
+}
+
+const isRowId = (id: string) => /^\d{1,15}$/.test(id);
+
+export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Database.Database): MessageStore {
+  const inboundParams = (m: NewInboundMessage) =>
+    [m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.requestHash, m.requestXml, m.receivedAt, m.receivedAt];
+  return {
+    beginInbound: (m) => write((): InboundBegin => {
+      if (m.bodId === null) return { created: true, messageId: String(w(INSERT_INBOUND).run(...inboundParams(m)).lastInsertRowid) };
+      const info = w(INSERT_INBOUND_KEYED).run(...inboundParams(m));
+      if (info.changes === 1) return { created: true, messageId: String(info.lastInsertRowid) };
+      return { created: false, existing: toMessage(w(BY_KEY).get(m.senderId, m.bodId) as Row) };
+    }),
+    restartInbound: (id, m) => write(() =>
+      w(`UPDATE bod_message SET status = 'received', request_hash = ?, request_xml = ?, order_id = ?, part_number = ?, catentry_id = ?,
+         response_xml = NULL, error = NULL, created_at = ?, updated_at = ? WHERE message_id = ? AND status IN (${TO_RECEIVED}) AND applied_at IS NULL`)
+        .run(m.requestHash, m.requestXml, m.orderId, m.partNumber, m.catentryId, m.receivedAt, m.receivedAt, id).changes === 1),
+    markApplied: (id, at) => write(() =>
+      w(`UPDATE bod_message SET status = 'applied', applied_at = ?, updated_at = ? WHERE message_id = ? AND status IN (${TO_APPLIED})`).run(at, at, id).changes === 1),
+    finishInbound: (id, o) => write(() =>
+      w(o.status === 'processed' ? FINISH_PROCESSED : FINISH_FAILED).run(o.status, o.responseXml, o.error, o.at, id).changes === 1),
+    async findInbound(senderId, bodId) {
+      const x = r(BY_KEY).get(senderId, bodId) as Row | undefined;
+      return x && toMessage(x);
+    },
+    recordBatch: ({ inbound, calls }) => write(() => {
+      const run = () => {
+        if (inbound.length) {
+          const ins = w(INSERT_COMPLETED);
+          for (const m of inbound) {
+            ins.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml,
+              m.responseXml, m.error, m.receivedAt, m.answeredAt);
+          }
+        }
+        if (calls.length) {
+          const ins = w(INSERT_CALL);
+          for (const c of calls) {
+            ins.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
+              c.durationMs, c.causedBy === null ? null : Number(c.causedBy), c.sentAt, c.answeredAt);
+          }
+        }
+      };
+      if (wdb.inTransaction) run(); else wdb.transaction(run)();
+    }),
+    async get(id) {
+      if (isRowId(id)) {
+        const x = r(BY_ID).get(Number(id)) as Row | undefined;
+        if (x) return toMessage(x);
+      }
+      const o = r(`SELECT ${OUTBOX_COLUMNS}, payload AS request_xml FROM dom_outbox WHERE message_id = ?`).get(id) as Row | undefined;
+      return o && toMessage(o);
+    },
+    async list(q) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (q.status) { where.push('status = ?'); params.push(q.status); }
+      if (q.since !== undefined) { where.push('created_at >= ?'); params.push(q.since); }
+      const cond = where.length ? ` AND ${where.join(' AND ')}` : '';
+      const parts = [`SELECT ${SUMMARY_COLUMNS} FROM bod_message WHERE ${q.direction ? `direction = '${q.direction === 'in' ? 'in' : 'out'}'` : '1 = 1'}${cond}`];
+      const all = [...params];
+      if (q.direction !== 'in') { parts.push(`SELECT ${OUTBOX_COLUMNS} FROM dom_outbox WHERE 1 = 1${cond}`); all.push(...params); }
+      const sql = `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY created_at DESC, LENGTH(message_id) DESC, message_id DESC LIMIT ?`;
+      return (r(sql).all(...all, q.limit) as Row[]).map(toMessage);
+    },
+    async callsWithBodId(bodId) {
+      return (r(`SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ? ORDER BY created_at, message_id`).all(bodId) as Row[]).map(toMessage);
+    },
+    prune: (before, limit) => write(() =>
+      w('DELETE FROM bod_message WHERE message_id IN (SELECT message_id FROM bod_message WHERE created_at < ? ORDER BY created_at LIMIT ?)').run(before, limit).changes),
+  };
+}
