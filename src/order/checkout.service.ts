@@ -180,14 +180,8 @@ export class CheckoutService {
   }
 
   private async applyReservation(o: Order, lines: readonly ReservedLine[]): Promise<Order> {
-    const fcByName = async (name: string | undefined) => {
-      if (!name) return null;
-      for (const id of ['10101', '10102']) {
-        const fc = await this.store.directory.fulfillmentCenterById(id);
-        if (fc?.name === name) return fc.fulfillmentCenterId;
-      }
-      return name;
-    };
+    // DOM names fulfillment centers by name; an unknown name is kept as DOM gave it.
+    const fcByName = async (name: string | undefined) => (name ? (await this.store.directory.fulfillmentCenterByName(name))?.fulfillmentCenterId ?? name : null);
     const items: OrderItem[] = [];
     let lineNo = o.items.reduce((m, i) => Math.max(m, i.lineNo), 0);
     for (const item of o.items) {

@@ -21,6 +21,7 @@ export interface StoreDirectory {
   physicalStoreById(storeId: string): Promise<PhysicalStore | undefined>;
   physicalStoreByExternalId(externalId: string): Promise<PhysicalStore | undefined>;
   fulfillmentCenterById(id: string): Promise<FulfillmentCenter | undefined>;
+  fulfillmentCenterByName(name: string): Promise<FulfillmentCenter | undefined>;
   upsertOnlineStore(store: OnlineStore): Promise<void>;
   upsertPhysicalStore(store: PhysicalStore): Promise<void>;
   upsertFulfillmentCenter(fc: FulfillmentCenter): Promise<void>;

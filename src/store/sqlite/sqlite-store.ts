@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { AsyncResource } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
@@ -25,9 +26,14 @@ type Row = Record<string, unknown>;
 
 /**
  * SQLite in WAL mode. better-sqlite3 is synchronous, so a transaction cannot span an await on one shared
- * connection without other requests' statements landing inside it. Hence two connections: a writer, used only
- * under an async mutex (every write and every transaction), and a reader for reads outside transactions, which
- * in WAL mode sees only committed data and never blocks on the writer.
+ * connection without other requests' statements landing inside it. Hence two connections: a writer, used only by
+ * the group committer (every write and every transaction), and a reader for reads outside transactions, which in
+ * WAL mode sees only committed data and never blocks on the writer.
+ *
+ * Group commit: transactions that arrive while one batch is being written wait for the next batch, which runs them
+ * one after the other inside a single SQLite transaction, each under its own SAVEPOINT (a failing one rolls back
+ * alone), then COMMITs once. With synchronous=FULL a COMMIT is an fsync, so a batch of N costs one fsync, not N;
+ * every caller is answered only after that COMMIT, so nothing is acknowledged before it is durable.
  */
 export class SqliteStore implements Store {
   readonly catalog: CatalogStore;
@@ -47,13 +53,16 @@ export class SqliteStore implements Store {
     private readonly reader: Database.Database,
     private readonly mutex: AsyncMutex,
     private readonly inTransaction: boolean,
+    private readonly group: GroupCommitQueue,
+    private readonly lookups: LookupCache,
   ) {
     // Reads inside a transaction must see its own writes: use the writer there.
     const r = inTransaction ? writer : reader;
     const w = writer;
-    const write = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve(fn()) : this.mutex.run(async () => fn()));
-    this.catalog = catalogStore(r, w, write);
-    this.directory = directory(r, w, write);
+    // A write outside a transaction is a transaction of one statement: it joins the next batch.
+    const write = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve(fn()) : this.transaction(async () => fn()));
+    this.catalog = catalogStore(r, w, write, lookups);
+    this.directory = directory(r, w, write, lookups);
     this.availability = availabilityStore(r, w, write);
     this.bulk = bulkStore(r, w, write, inTransaction);
     this.cacheRules = cacheRuleStore(r, w, write);
@@ -79,25 +88,70 @@ export class SqliteStore implements Store {
     migrate(writer);
     const reader = memory ? writer : new Database(opts.path, { readonly: true });
     if (!memory) reader.pragma('busy_timeout = 5000');
-    return new SqliteStore(writer, reader, new AsyncMutex(), false);
+    return new SqliteStore(writer, reader, new AsyncMutex(), false, { jobs: [], scheduled: false }, new LookupCache());
   }
 
-  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.mutex.run(async () => {
-      this.writer.exec('BEGIN IMMEDIATE');
-      try {
-        const tx = new SqliteStore(this.writer, this.reader, this.mutex, true);
+    return new Promise<T>((resolve, reject) => {
+      // The job runs later, inside the batch: bind it to the caller's async context, so what it reads from
+      // AsyncLocalStorage (the message being processed) is its own caller's, not the batch runner's.
+      const run = AsyncResource.bind(async (tx: Store) => {
         const result = await fn(tx);
         // What must commit with the effect (the message store marks the inbound BOD applied): sqlite-message-store.ts.
         await runCommitHooks(tx);
-        this.writer.exec('COMMIT');
         return result;
-      } catch (e) {
-        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
-        throw e;
+      });
+      this.group.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.group.scheduled) {
+        this.group.scheduled = true;
+        void this.mutex.run(() => this.commitBatches());
       }
     });
+  }
+
+  /** Runs queued transactions in batches (see the class comment) until the queue is empty. */
+  private async commitBatches(): Promise<void> {
+    while (this.group.jobs.length > 0) {
+      const batch = this.group.jobs.splice(0, MAX_BATCH);
+      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      try {
+        this.writer.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        for (const job of batch) job.reject(error);
+        continue;
+      }
+      for (const job of batch) {
+        this.writer.exec('SAVEPOINT job');
+        try {
+          const value = await job.run(new SqliteStore(this.writer, this.reader, this.mutex, true, this.group, this.lookups));
+          this.writer.exec('RELEASE job');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          if (this.writer.inTransaction) {
+            this.writer.exec('ROLLBACK TO job');
+            this.writer.exec('RELEASE job');
+          }
+          // A lookup cached from inside the rolled-back job may hold what never committed.
+          this.lookups.clear();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      try {
+        this.writer.exec('COMMIT');
+      } catch (error) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        this.lookups.clear();
+        for (const job of batch) job.reject(error);
+        continue;
+      }
+      batch.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.error);
+      });
+    }
+    this.group.scheduled = false;
   }
 
   async ping(): Promise<boolean> {
@@ -113,6 +167,38 @@ export class SqliteStore implements Store {
       if (this.reader !== this.writer) this.reader.close();
       this.writer.close();
     });
+  }
+}
+
+/** Transactions in one batch at most: bounds how long one batch holds the writer. */
+const MAX_BATCH = 256;
+
+interface GroupCommitQueue {
+  jobs: { run: (tx: Store) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[];
+  scheduled: boolean;
+}
+
+/**
+ * Catalog entries, stores and fulfillment centers read on every request change rarely and only through this store:
+ * they are kept in memory after the first read, and every write to them clears the cache (also when that write is
+ * later rolled back: a spurious miss is harmless). Bounded: cleared when it reaches `limit` entries.
+ * With several nodes (PostgreSQL), this cache needs the store's change notifications instead.
+ */
+class LookupCache {
+  private readonly map = new Map<string, unknown>();
+  constructor(private readonly limit = 50_000) {}
+  async get<T>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const hit = this.map.get(key) as T | undefined;
+    if (hit !== undefined) return hit;
+    const value = await load();
+    if (value !== undefined) {
+      if (this.map.size >= this.limit) this.map.clear();
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  clear(): void {
+    this.map.clear();
   }
 }
 
@@ -154,19 +240,16 @@ function stmts(db: Database.Database): Statements {
 
 type Write = <T>(fn: () => T) => Promise<T>;
 
-function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Write): CatalogStore {
+function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Write, cache: LookupCache): CatalogStore {
   const r = stmts(rdb), w = stmts(wdb);
   const toEntry = (row: Row | undefined): CatalogEntry | undefined =>
     row && { catentryId: row['catentry_id'] as string, partNumber: row['part_number'] as string, name: row['name'] as string, price: (row['price'] as string | null) ?? null };
   return {
-    async catalogEntryById(id) {
-      return toEntry(r.get('SELECT * FROM catalog_entry WHERE catentry_id = ?').get(id) as Row | undefined);
-    },
-    async catalogEntryByPartNumber(pn) {
-      return toEntry(r.get('SELECT * FROM catalog_entry WHERE part_number = ?').get(pn) as Row | undefined);
-    },
+    catalogEntryById: (id) => cache.get(`c:${id}`, async () => toEntry(r.get('SELECT * FROM catalog_entry WHERE catentry_id = ?').get(id) as Row | undefined)),
+    catalogEntryByPartNumber: (pn) => cache.get(`p:${pn}`, async () => toEntry(r.get('SELECT * FROM catalog_entry WHERE part_number = ?').get(pn) as Row | undefined)),
     upsertCatalogEntry: (e) =>
       write(() => {
+        cache.clear();
         w.get(`INSERT INTO catalog_entry (catentry_id, part_number, name, price) VALUES (?, ?, ?, ?)
                ON CONFLICT(catentry_id) DO UPDATE SET part_number = excluded.part_number, name = excluded.name, price = excluded.price`)
           .run(e.catentryId, e.partNumber, e.name, e.price);
@@ -174,7 +257,7 @@ function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Wri
   };
 }
 
-function directory(rdb: Database.Database, wdb: Database.Database, write: Write): StoreDirectory {
+function directory(rdb: Database.Database, wdb: Database.Database, write: Write, cache: LookupCache): StoreDirectory {
   const r = stmts(rdb), w = stmts(wdb);
   const online = (row: Row | undefined): OnlineStore | undefined =>
     row && {
@@ -184,27 +267,34 @@ function directory(rdb: Database.Database, wdb: Database.Database, write: Write)
   const physical = (row: Row | undefined): PhysicalStore | undefined =>
     row && { storeId: row['store_id'] as string, externalId: row['external_id'] as string, onlineStoreId: (row['online_store_id'] as string | null) ?? null, name: (row['name'] as string | null) ?? null };
   return {
-    async onlineStoreById(id) { return online(r.get('SELECT * FROM online_store WHERE store_id = ?').get(id) as Row | undefined); },
-    async onlineStoreByName(n) { return online(r.get('SELECT * FROM online_store WHERE name_identifier = ?').get(n) as Row | undefined); },
-    async physicalStoreById(id) { return physical(r.get('SELECT * FROM physical_store WHERE store_id = ?').get(id) as Row | undefined); },
-    async physicalStoreByExternalId(x) { return physical(r.get('SELECT * FROM physical_store WHERE external_id = ?').get(x) as Row | undefined); },
-    async fulfillmentCenterById(id) {
+    onlineStoreById: (id) => cache.get(`o:${id}`, async () => online(r.get('SELECT * FROM online_store WHERE store_id = ?').get(id) as Row | undefined)),
+    onlineStoreByName: (n) => cache.get(`on:${n}`, async () => online(r.get('SELECT * FROM online_store WHERE name_identifier = ?').get(n) as Row | undefined)),
+    physicalStoreById: (id) => cache.get(`s:${id}`, async () => physical(r.get('SELECT * FROM physical_store WHERE store_id = ?').get(id) as Row | undefined)),
+    physicalStoreByExternalId: (x) => cache.get(`sx:${x}`, async () => physical(r.get('SELECT * FROM physical_store WHERE external_id = ?').get(x) as Row | undefined)),
+    fulfillmentCenterByName: (name) => cache.get(`fn:${name}`, async () => {
+      const row = r.get('SELECT * FROM fulfillment_center WHERE name = ?').get(name) as Row | undefined;
+      return row && { fulfillmentCenterId: row['fulfillment_center_id'] as string, name: row['name'] as string };
+    }),
+    fulfillmentCenterById: (id) => cache.get(`f:${id}`, async () => {
       const row = r.get('SELECT * FROM fulfillment_center WHERE fulfillment_center_id = ?').get(id) as Row | undefined;
-      return row && { fulfillmentCenterId: row['fulfillment_center_id'] as string, name: row['name'] as string } satisfies FulfillmentCenter;
-    },
+      return row && ({ fulfillmentCenterId: row['fulfillment_center_id'] as string, name: row['name'] as string } satisfies FulfillmentCenter);
+    }),
     async countOnlineStores() { return (r.get('SELECT COUNT(*) AS n FROM online_store').get() as { n: number }).n; },
     upsertOnlineStore: (s) => write(() => {
+      cache.clear();
       w.get(`INSERT INTO online_store (store_id, name_identifier, inventory_system, currency, fulfillment_center_id, inventory_flags) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT(store_id) DO UPDATE SET name_identifier = excluded.name_identifier, inventory_system = excluded.inventory_system,
              currency = excluded.currency, fulfillment_center_id = excluded.fulfillment_center_id, inventory_flags = excluded.inventory_flags`)
         .run(s.storeId, s.nameIdentifier, s.inventorySystem, s.currency, s.fulfillmentCenterId, s.inventoryFlags);
     }),
     upsertPhysicalStore: (s) => write(() => {
+      cache.clear();
       w.get(`INSERT INTO physical_store (store_id, external_id, online_store_id, name) VALUES (?, ?, ?, ?)
              ON CONFLICT(store_id) DO UPDATE SET external_id = excluded.external_id, online_store_id = excluded.online_store_id, name = excluded.name`)
         .run(s.storeId, s.externalId, s.onlineStoreId, s.name);
     }),
     upsertFulfillmentCenter: (fc) => write(() => {
+      cache.clear();
       w.get(`INSERT INTO fulfillment_center (fulfillment_center_id, name) VALUES (?, ?) ON CONFLICT(fulfillment_center_id) DO UPDATE SET name = excluded.name`)
         .run(fc.fulfillmentCenterId, fc.name);
     }),
