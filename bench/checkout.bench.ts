@@ -73,7 +73,11 @@ type CheckoutOutcome = { ok: true; orderId: string; timings: Timings; polls: num
 export async function runCheckoutBench(o: CheckoutOptions): Promise<CheckoutResult> {
   const work = tempDir('checkout');
   o.log('checkout: starting dombridge (demo, durable writes, built-in DOM simulator)');
-  const db = await startDombridgeChild('dombridge (checkout)', { root: o.root, dataDir: join(work, 'data') });
+  // BENCH_CHECKOUT_PROFILE_DIR=DIR writes a CPU profile of the dombridge child there (to find where checkout time goes).
+  const profileDir = process.env['BENCH_CHECKOUT_PROFILE_DIR'];
+  const db = await startDombridgeChild('dombridge (checkout)', {
+    root: o.root, dataDir: join(work, 'data'), ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
   const notes: string[] = [];
   let server: Percentiles | { error: string } = { error: 'not measured' };
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.loops, maxFreeSockets: o.loops });
