@@ -29,11 +29,16 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
   out(table([
     ['server', 'req/s', 'p50', 'p99', 'requests', 'errors', 'answer'],
     row('dombridge (cache hit)', r.dombridge),
+    row('dombridge, message store off', r.dombridgeNoMessages),
     row('B: node-soap, same WSDL op', r.nodeSoap),
     row('A: bare node:http, canned', r.bare),
   ]));
   out(`   dombridge/node-soap = ${fmtRatio(r.ratioToNodeSoap)}   dombridge/bare = ${fmtRatio(r.ratioToBare)}`);
-  for (const [name, f] of [['dombridge', r.dombridge], ['node-soap', r.nodeSoap], ['bare', r.bare]] as const) {
+  const cost = r.messageStoreCost * 100;
+  out(Number.isFinite(cost)
+    ? `   message store cost: ${cost.toFixed(1)} % (bar ≤ 15 %) — ${cost <= 15 ? 'PASS' : 'BELOW'}   (throughput lost against DOMBRIDGE_MESSAGE_STORE=off)`
+    : '   message store cost: not measured (bar ≤ 15 %)');
+  for (const [name, f] of [['dombridge', r.dombridge], ['dombridge (message store off)', r.dombridgeNoMessages], ['node-soap', r.nodeSoap], ['bare', r.bare]] as const) {
     if (!f.ok) out(`   ${name} FAILED: ${f.error}`);
     else if (f.errors > 0) out(`   ${name}: ${f.errors} errors, the first: ${f.firstError}`);
   }
@@ -52,7 +57,7 @@ export function printCheckout(s: SectionOutcome<CheckoutResult>, cache: SectionO
   const r = s.result;
   out(`\n${title}`);
   out(`   ${r.loops} concurrent checkout loops, ${r.durationMs / 1000} s measured after ${r.warmupMs / 1000} s warm-up; durable writes (SQLite synchronous FULL); ` +
-    `DOM = built-in simulator (demo); G polled with GetOrder every ${r.pollMs} ms`);
+    `DOM = the simulator in its own process (release/ship schedule off); G polled with GetOrder every ${r.pollMs} ms`);
   const cacheRps = cache.ok && cache.result.dombridge.ok ? `${fmtInt(cache.result.dombridge.requestsPerSecond)} req/s` : 'not measured';
   out(table([
     ['figure', 'value', 'bar', 'verdict'],

@@ -6,7 +6,7 @@ const USAGE = `dombridge — OAGIS 9 BOD adapter between commerce clients and DO
 
 Usage:
   dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
-  dombridge dom-sim [--port N] [--callback-url URL]
+  dombridge dom-sim [--port N] [--callback-url URL] [--fulfillment off|CONFIRM_MS,RELEASE_MS,SHIP_MS]
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
   dombridge messages list [--status S] [--since T] [--direction in|out] [--limit N] | show ID | resend ID  [--db PATH]
   dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
@@ -37,9 +37,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'dom-sim': {
-      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'callback-url': { type: 'string' }, host: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'callback-url': { type: 'string' }, host: { type: 'string' }, fulfillment: { type: 'string' } } });
       const config = loadConfig();
       const cb = config.domSimCallback;
+      const fulfillment = fulfillmentArg(values.fulfillment);
       const log = createLogger(config.logLevel, { service: 'dom-sim' });
       const { startDomSimulator } = await import('../dom/simulator/dom-simulator.js');
       const sim = await startDomSimulator({
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
         host: values.host ?? '127.0.0.1',
         ...(values['callback-url'] ? { callbackUrl: values['callback-url'] } : {}),
         ...(cb.username ? { callbackCredentials: { username: cb.username, password: cb.password ?? '' } } : {}),
+        ...(fulfillment !== undefined ? { fulfillment } : {}),
         log,
       });
       await waitForSignal(log, () => sim.close());
@@ -97,6 +99,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** `--fulfillment off` (no confirm/release/ship callbacks) or `--fulfillment CONFIRM_MS,RELEASE_MS,SHIP_MS`. */
+function fulfillmentArg(v: string | undefined): false | { confirmAfterMs: number; releaseAfterMs: number; shipAfterMs: number } | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'off') return false;
+  const ms = v.split(',').map(Number);
+  if (ms.length !== 3 || !ms.every((n) => Number.isInteger(n) && n >= 0)) throw new UsageError(`--fulfillment takes "off" or three delays in ms, e.g. 1000,2000,3000; not "${v}"`);
+  return { confirmAfterMs: ms[0]!, releaseAfterMs: ms[1]!, shipAfterMs: ms[2]! };
+}
 
 function portArg(v: string): number {
   const n = Number(v);

@@ -74,6 +74,8 @@ export class DomTransport {
   private readonly httpsAgent: https.Agent;
 
   private readonly observers: DomCallObserver[] = [];
+  /** soapAction by "servicePath operation", read from the DOM WSDL when its client is made. */
+  private readonly soapActions = new Map<string, string>();
   private gate: DomCallGate | undefined;
 
   constructor(private readonly opts: DomTransportOptions, private readonly wsdlPath: string) {
@@ -86,6 +88,12 @@ export class DomTransport {
     if (!c) {
       c = soap.createClientAsync(this.wsdlPath, { returnFault: true, disableCache: false }).then((client) => {
         client.setEndpoint(this.opts.baseUrl + servicePath);
+        for (const service of Object.values(client.wsdl.definitions.services)) {
+          for (const port of Object.values(service.ports)) {
+            if (!port.location.endsWith(servicePath)) continue;
+            for (const [name, method] of Object.entries(port.binding.methods)) this.soapActions.set(`${servicePath} ${name}`, (method as { soapAction?: string }).soapAction ?? '');
+          }
+        }
         if (this.opts.username) client.setSecurity(new soap.WSSecurity(this.opts.username, this.opts.password ?? '', { passwordType: 'PasswordText', hasTimeStamp: false }));
         return client;
       });
@@ -136,25 +144,30 @@ export class DomTransport {
     } catch (e) {
       return { result: { ok: false, failure: { kind: 'unparseable', detail: `DOM service description could not be loaded: ${(e as Error).message}` } }, raw: undefined };
     }
-    const method = (client as unknown as Record<string, unknown>)[`${operation}Async`] as
-      | ((args: unknown, options: unknown) => Promise<[unknown, string]>)
-      | undefined;
-    if (!method) return { result: { ok: false, failure: { kind: 'unparseable', detail: `operation ${operation} is not in the DOM service description` } }, raw: undefined };
-    let raw: string;
-    try {
-      const result = await method.call(client, { _xml: bodXml }, {
-        timeout: this.opts.timeoutMs,
-        httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
-        maxRedirects: 0,
-      });
-      raw = result[1];
-    } catch (e) {
-      const err = e as TransportError;
-      return { result: { ok: false, failure: classifyError(e) }, raw: typeof err.body === 'string' ? err.body : undefined };
-    }
-    return { result: readAnswer(raw, 200), raw };
+    const soapAction = this.soapActions.get(`${servicePath} ${operation}`);
+    if (soapAction === undefined) return { result: { ok: false, failure: { kind: 'unparseable', detail: `operation ${operation} is not in the DOM service description` } }, raw: undefined };
+    // The envelope is ours (the BOD as built, WS-Security from node-soap's own header writer); node-soap's HTTP
+    // client sends it. Its WSDL-driven object mapping is skipped both ways: we read DOM's raw answer ourselves.
+    const security = (client as unknown as { security?: { toXML(): string } }).security;
+    const envelope = `<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="${NS.soap11}">` +
+      (security ? `<soapenv:Header>${security.toXML()}</soapenv:Header>` : '') + `<soapenv:Body>${bodXml}</soapenv:Body></soapenv:Envelope>`;
+    return new Promise((resolve) => {
+      // httpClient is node-soap's transport (axios, agents); its typings mark it private, its docs show it as the HTTP hook.
+      const http = (client as unknown as { httpClient: { request(url: string, data: string, cb: (err: unknown, res?: { status?: number }, body?: unknown) => void, headers: Record<string, string>, options: unknown): Promise<unknown> } }).httpClient;
+      http.request(this.opts.baseUrl + servicePath, envelope, (err: unknown, res?: { status?: number }, body?: unknown) => {
+        if (err) {
+          const e = err as TransportError;
+          resolve({ result: { ok: false, failure: classifyError(err) }, raw: typeof e.body === 'string' ? e.body : undefined });
+          return;
+        }
+        const raw = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
+        resolve({ result: readAnswer(raw, res?.status ?? 200), raw });
+      }, { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${soapAction}"` }, {
+        timeout: this.opts.timeoutMs, httpAgent: this.httpAgent, httpsAgent: this.httpsAgent, maxRedirects: 0,
+      } as never).catch(() => undefined);
+    });
   }
+
 }
 
 interface TransportError {
