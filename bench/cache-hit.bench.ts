@@ -5,7 +5,8 @@
  * load, to two baselines in child processes of their own: a bare node:http server answering the same bytes
  * (A), and a minimal node-soap server for the same WSDL operation (B). Every request carries a BODID of its own,
  * as a real client's do: a repeated BODID would be answered by dombridge's idempotent receiver from its message
- * store instead of by the inventory handler.
+ * store instead of by the inventory handler. dombridge is measured a second time with DOMBRIDGE_MESSAGE_STORE=off
+ * (no message store, no idempotent receiver), right after the first, for the message store's cost (bar: ≤ 15 %).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,10 @@ export type Figure = ({ ok: true } & HttpLoadResult & { responseBytes: number })
 export interface CacheHitResult {
   readonly request: { item: string; store: string; bytes: number; connections: number; warmupMs: number; durationMs: number };
   readonly dombridge: Figure;
+  /** dombridge with DOMBRIDGE_MESSAGE_STORE=off (no message store, no idempotent receiver), same request and load. */
+  readonly dombridgeNoMessages: Figure;
+  /** 1 − dombridge req/s ÷ dombridgeNoMessages req/s: the throughput the message store costs (bar: at most 0.15). */
+  readonly messageStoreCost: number;
   readonly bare: Figure;
   readonly nodeSoap: Figure;
   /** dombridge req/s ÷ baseline req/s. */
@@ -102,10 +107,27 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
     await db.child.stop();
   }
 
+  // Right after, the same server without the message store: what the message store costs.
+  o.log(`cache-hit: dombridge with DOMBRIDGE_MESSAGE_STORE=off`);
+  let dombridgeNoMessages: Figure;
+  try {
+    const off = await startDombridgeChild('dombridge (cache-hit, message store off)', { root: o.root, dataDir: join(work, 'data-off'), env: { DOMBRIDGE_MESSAGE_STORE: 'off' } });
+    try {
+      await warm(off.port, fresh);
+      dombridgeNoMessages = { ok: true, ...(await load(off.port, INVENTORY_PATH, cannedBytes)), responseBytes: cannedBytes };
+    } catch (e) {
+      dombridgeNoMessages = { ok: false, error: `${errorMessage(e)}${logHint(off)}` };
+    } finally {
+      await off.child.stop();
+    }
+  } catch (e) {
+    dombridgeNoMessages = { ok: false, error: errorMessage(e) };
+  }
+
   const rps = (f: Figure) => (f.ok ? f.requestsPerSecond : NaN);
   const result: CacheHitResult = {
     request: { item: ITEM, store: STORE, bytes: request.length, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs },
-    dombridge, bare, nodeSoap,
+    dombridge, dombridgeNoMessages, messageStoreCost: 1 - rps(dombridge) / rps(dombridgeNoMessages), bare, nodeSoap,
     ratioToNodeSoap: rps(dombridge) / rps(nodeSoap),
     ratioToBare: rps(dombridge) / rps(bare),
   };

@@ -39,7 +39,11 @@ export interface ProfileSummary {
 /** The newest `.cpuprofile` in `dir`, or undefined when none was written. */
 export function findProfile(dir: string): string | undefined {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-  return files.length ? join(dir, files[files.length - 1]!) : undefined;
+  // One profile per thread (CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile): the main thread's is thread 0;
+  // a worker's (the message log writer) is not the one that answers requests.
+  const main = files.filter((f) => f.split('.')[4] === '0');
+  const pick = main.length ? main : files;
+  return pick.length ? join(dir, pick[pick.length - 1]!) : undefined;
 }
 
 /**

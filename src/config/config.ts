@@ -65,6 +65,13 @@ export interface Config {
     /** The config file's `security` section (users with hashed passwords, token freshness window …), unparsed. */
     readonly file: unknown;
   };
+  readonly messages: {
+    /**
+     * DOMBRIDGE_MESSAGE_STORE = on (default) | off. `off` records no message and switches the idempotent receiver
+     * off (a repeated BODID runs again): for measuring the message store's cost only, never for production.
+     */
+    readonly enabled: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -154,6 +161,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     emailFrom: str('EMAIL_FROM', pick('EMAIL_FROM', 'emailFrom')) ?? 'Demo Store <orders@dombridge.invalid>',
     commerce: file['commerce'],
     security: { usersEnv: str('DOMBRIDGE_USERS', env['DOMBRIDGE_USERS']), file: file['security'] },
+    messages: { enabled: onOff('DOMBRIDGE_MESSAGE_STORE', pick('DOMBRIDGE_MESSAGE_STORE', 'messages.enabled'), true) },
   };
   if (config.dom.timeoutMs < config.dom.connectTimeoutMs) {
     throw new ConfigError('dom.timeoutMs', `(${config.dom.timeoutMs}) must not be smaller than dom.connectTimeoutMs (${config.dom.connectTimeoutMs})`);
@@ -182,6 +190,16 @@ function bool(name: string, v: unknown, dflt: boolean): boolean {
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw new ConfigError(name, `must be true or false, not ${JSON.stringify(v)}`);
+}
+
+function onOff(name: string, v: unknown, dflt: boolean): boolean {
+  if (v === 'on') return true;
+  if (v === 'off') return false;
+  try {
+    return bool(name, v, dflt);
+  } catch {
+    throw new ConfigError(name, `must be on or off, not ${JSON.stringify(v)}`);
+  }
 }
 
 function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[], dflt: T): T {

@@ -26,15 +26,23 @@ import { messageKey, type MessageWriter } from './message-writer.js';
  * "Still running" is known from this process's set of keys in flight: one SQLite node runs the requests of its
  * database, so a `received` row whose key is not in flight was left by a process that is gone.
  *
- * A Get has no effect, so nothing is taken before it runs: its key is looked up (the store's reader, and the
- * records not yet written), and the answered message is written behind (MessageWriter). Repeats are answered by
- * the same table.
+ * A Get has no effect, so nothing is taken before it runs and its key is not looked up in the database: the
+ * answered Get is written behind (MessageWriter, to the message log), and its key, request hash and answer are
+ * kept in a bounded in-memory map of recent keys ({@link RecentKeys}, 20,000 by default, oldest evicted). A
+ * repeat within that window is answered by the same table (the stored answer, or DUPLICATE_BODID_CONFLICT when
+ * its content differs). A repeat of a Get older than the window, or one that reaches another node or a
+ * restarted process, simply runs again: harmless for a read, it answers with the availability of now. The
+ * answers of effectful BODs are kept in the same map, so a Get reusing their BODID is refused without a lookup
+ * (within the window; the database's unique key protects the effectful ones themselves at any age).
  */
 export class IdempotentReceiver implements DispatchInterceptor {
   readonly name = 'message store';
   private readonly inFlight = new Set<string>();
+  private readonly recent: RecentKeys;
 
-  constructor(private readonly messages: MessageStore, private readonly writer: MessageWriter, private readonly log: Logger) {}
+  constructor(private readonly messages: MessageStore, private readonly writer: MessageWriter, private readonly log: Logger, recentKeys = 20_000) {
+    this.recent = new RecentKeys(recentKeys);
+  }
 
   async before(msg: InboundMessage): Promise<InterceptDecision> {
     const row = inboundRow(msg);
@@ -42,7 +50,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
     if (row.bodId === null) {
       if (readOnly) return this.proceedReadOnly(row, undefined);
       const begun = await this.messages.beginInbound(row);
-      return this.proceed(begun.created ? begun.messageId : begun.existing.messageId, undefined);
+      return this.proceed(begun.created ? begun.messageId : begun.existing.messageId, undefined, row.requestHash, row.receivedAt);
     }
     const key = messageKey(row.senderId, row.bodId);
     const params = { bodId: row.bodId, sender: row.senderId || '(no Sender LogicalID)' };
@@ -51,15 +59,13 @@ export class IdempotentReceiver implements DispatchInterceptor {
     this.inFlight.add(key);
     let decision: InterceptDecision | undefined;
     try {
-      const unwritten = this.writer.unwrittenInbound(key);
-      const seen = unwritten && this.seenBefore({ ...unwritten, createdAt: unwritten.receivedAt, appliedAt: null }, row, params);
+      const recent = this.recent.get(key);
+      const seen = recent && this.seenBefore(recent, row, params);
       if (seen) decision = seen;
-      else if (readOnly) {
-        const stored = unwritten ? undefined : await this.messages.findInbound(row.senderId, row.bodId);
-        decision = (stored && this.seenBefore(stored, row, params)) ?? this.proceedReadOnly(row, key);
-      } else {
+      else if (readOnly) decision = this.proceedReadOnly(row, key);
+      else {
         // A failed Get under this key is still queued: write it first, so the row taken below cannot be overwritten.
-        if (unwritten) await this.writer.flush();
+        if (this.writer.unwrittenInbound(key)) await this.writer.flush();
         decision = await this.begin(row, key, params);
       }
       return decision;
@@ -71,13 +77,13 @@ export class IdempotentReceiver implements DispatchInterceptor {
   /** A BOD with an effect: its key is taken by the `received` row before the handler runs. */
   private async begin(row: NewInboundMessage, key: string, params: { bodId: string; sender: string }): Promise<InterceptDecision> {
     const begun = await this.messages.beginInbound(row);
-    if (begun.created) return this.proceed(begun.messageId, key);
+    if (begun.created) return this.proceed(begun.messageId, key, row.requestHash, row.receivedAt);
     const stored = begun.existing;
     const seen = this.seenBefore(stored, row, params);
     if (seen) return seen;
     if (!(await this.messages.restartInbound(stored.messageId, row))) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     this.log.info('BOD seen before without effect; processing it again', { messageId: stored.messageId, bodId: row.bodId, previous: stored.status });
-    return this.proceed(stored.messageId, key);
+    return this.proceed(stored.messageId, key, row.requestHash, row.receivedAt);
   }
 
   /** What a repeat gets from the stored message (the table above); undefined when it never took effect and runs again. */
@@ -98,14 +104,15 @@ export class IdempotentReceiver implements DispatchInterceptor {
     }
   }
 
-  private proceed(messageId: string, key: string | undefined): InterceptDecision {
+  private proceed(messageId: string, key: string | undefined, requestHash: string, receivedAt: number): InterceptDecision {
     const context: MessageContext = { messageId, closed: false };
     const after = async (responseBod: string, failed: boolean): Promise<void> => {
       context.closed = true;
       try {
-        await this.messages.finishInbound(messageId, failed
+        const stored = await this.messages.finishInbound(messageId, failed
           ? { status: 'failed', responseXml: null, error: FAULT_NOTE, at: Date.now() }
           : { status: 'processed', responseXml: responseBod, error: null, at: Date.now() });
+        if (stored && key !== undefined && !failed) this.recent.set(key, { status: 'processed', requestHash, responseXml: responseBod, createdAt: receivedAt, appliedAt: null });
       } catch (e) {
         // The caller still gets its answer; a repeat of this BODID will be told the answer was lost.
         this.log.error('message store could not store the answer', { messageId, error: e instanceof Error ? e.message : String(e) });
@@ -119,14 +126,45 @@ export class IdempotentReceiver implements DispatchInterceptor {
   /** A Get: nothing to take before it runs; the answered message is written behind, findable by its key meanwhile. */
   private proceedReadOnly(row: NewInboundMessage, key: string | undefined): InterceptDecision {
     const after = async (responseBod: string, failed: boolean): Promise<void> => {
-      this.writer.addInbound(key, failed ? completed(row, 'failed', null, FAULT_NOTE) : completed(row, 'processed', responseBod, null));
-      if (key !== undefined) this.inFlight.delete(key);
+      const done = failed ? completed(row, 'failed', null, FAULT_NOTE) : completed(row, 'processed', responseBod, null);
+      this.writer.addInbound(key, done);
+      if (key !== undefined) {
+        // A fault is not kept: a repeat runs again (the table's "failed, never applied").
+        if (failed) this.recent.delete(key);
+        else this.recent.set(key, { status: 'processed', requestHash: row.requestHash, responseXml: responseBod, createdAt: row.receivedAt, appliedAt: null });
+        this.inFlight.delete(key);
+      }
     };
     return { proceed: true, after };
   }
 }
 
 type Stored = Pick<BodMessage, 'status' | 'requestHash' | 'responseXml' | 'createdAt' | 'appliedAt'>;
+
+/** The answered keys of this process, most recent last; beyond `capacity` the oldest is forgotten. */
+export class RecentKeys {
+  private readonly map = new Map<string, Stored>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): Stored | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, value: Stored): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
 
 /** Verbs without an effect: their messages are recorded write-behind, and a repeat is answered from the record. */
 const READ_ONLY_VERBS: ReadonlySet<string> = new Set(['Get']);

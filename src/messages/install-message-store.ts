@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { DomCallObserver } from '../dom/dom-transport.js';
 import type { Logger } from '../log/logger.js';
 import type { DispatchInterceptor } from '../soap/bod-operation.js';
-import { onTransactionCommit } from '../store/sqlite/sqlite-message-store.js';
+import { closeMessageLog, onTransactionCommit } from '../store/sqlite/sqlite-message-store.js';
 import type { MessageStore, Store } from '../store/store.js';
 import { IdempotentReceiver } from './idempotent-receiver.js';
 import { markAppliedOnCommit } from './message-context.js';
@@ -21,7 +21,16 @@ const DAY_MS = 86_400_000;
 /** Rows deleted per statement, so pruning never holds the writer for long. */
 const PRUNE_BATCH = 5_000;
 
-export function installMessageStore(store: Store, _config: Config, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): MessageStoreInstall {
+/**
+ * With `messages.enabled` false (DOMBRIDGE_MESSAGE_STORE=off) nothing is installed: no message is recorded and
+ * there is no idempotent receiver, so a repeated BODID runs again. For measuring the message store's cost only.
+ */
+export function installMessageStore(store: Store, config: Config, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): MessageStoreInstall {
+  // `?.`: a hand-made config in a test may leave the section out; the message store is on unless said otherwise.
+  if (config.messages?.enabled === false) {
+    log.warn('message store off (DOMBRIDGE_MESSAGE_STORE=off): no BOD is recorded and repeated BODIDs are not detected; for measurement only');
+    return { interceptor: undefined, outbound: undefined, async close() {} };
+  }
   onTransactionCommit(markAppliedOnCommit);
   const writer = new MessageWriter(store.messages, log);
   const retentionDays = retentionDaysFrom(env['MESSAGE_RETENTION_DAYS'], log);
@@ -39,6 +48,7 @@ export function installMessageStore(store: Store, _config: Config, log: Logger, 
       clearTimeout(first);
       clearInterval(daily);
       await writer.flush();
+      await closeMessageLog(store.messages);
     },
   };
 }

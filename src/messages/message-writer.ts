@@ -4,7 +4,7 @@ import type { CompletedInbound, MessageStore, RecordedCall } from '../store/stor
 export interface MessageWriterOptions {
   /** How long a record may wait before it is written, ms. Default 50. */
   readonly flushMs?: number;
-  /** Records written in one transaction; a full batch is written at once. Default 100. */
+  /** Records written in one transaction; a full batch is written at once. Default 500. */
   readonly batchSize?: number;
   /** Records held while the database does not keep up; beyond it new ones are dropped (and counted). Default 10,000. */
   readonly maxQueued?: number;
@@ -12,9 +12,10 @@ export interface MessageWriterOptions {
 
 /**
  * Write-behind for the records that need not be durable before the answer: calls to DOM, and answered Gets
- * (read-only: no effect to be idempotent with). They queue in memory and are written in one transaction every
- * `flushMs` or every `batchSize` records, so the hot path pays neither a lock nor a commit (nor, on a file
- * database, an fsync) per request. A crash loses the last few milliseconds of this record, never a message
+ * (read-only: no effect to be idempotent with). They queue in memory and are handed over in one batch every
+ * `flushMs` or every `batchSize` records, so the hot path pays neither a lock nor a commit per request. On a file
+ * database the batch goes to the message log's worker thread (src/messages/message-log.ts), which writes it to a
+ * database of its own: no insert, COMMIT or fsync on the event loop; an in-memory database writes it in place. A crash loses the last few milliseconds of this record, never a message
  * (the DOM outbox keeps those) and never an effect. Until written, an answered Get stays findable by its key.
  */
 export class MessageWriter {
@@ -30,7 +31,7 @@ export class MessageWriter {
 
   constructor(private readonly messages: MessageStore, private readonly log: Logger, opts: MessageWriterOptions = {}) {
     this.flushMs = opts.flushMs ?? 50;
-    this.batchSize = opts.batchSize ?? 100;
+    this.batchSize = opts.batchSize ?? 500;
     this.maxQueued = opts.maxQueued ?? 10_000;
   }
 

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { LOG_ID_BASE, MessageLog, messageLogPath } from '../../messages/message-log.js';
 import { INBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
 import type { BodMessage, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, Store } from '../store.js';
 
@@ -73,10 +75,40 @@ function toMessage(x: Row): BodMessage {
 
 const isRowId = (id: string) => /^\d{1,15}$/.test(id);
 
+// The log database's lookups: it has no unique key (a Get repeated after the receiver's window is recorded again).
+const LOG_BY_KEY = `${BY_KEY} ORDER BY message_id DESC LIMIT 1`;
+const LOG_CALLS = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
+
+/** One message log per main database file (src/messages/message-log.ts); an in-memory database keeps its records in itself. */
+const logs = new WeakMap<Database.Database, MessageLog>();
+const logOfStore = new WeakMap<MessageStore, MessageLog>();
+
+function logFor(wdb: Database.Database): MessageLog | undefined {
+  if (wdb.memory) return undefined;
+  let log = logs.get(wdb);
+  if (!log) {
+    log = new MessageLog(messageLogPath(wdb.name));
+    logs.set(wdb, log);
+  }
+  return log;
+}
+
+/** Stops the message log's writer of this store (after the writes already posted); a later write starts it again. */
+export async function closeMessageLog(messages: MessageStore): Promise<void> {
+  await logOfStore.get(messages)?.close();
+}
+
+/** Newest first, as the main database's list orders them. */
+function newestFirst(a: BodMessage, b: BodMessage): number {
+  return b.createdAt - a.createdAt || b.messageId.length - a.messageId.length || (a.messageId < b.messageId ? 1 : a.messageId > b.messageId ? -1 : 0);
+}
+
 export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Database.Database): MessageStore {
+  const log = logFor(wdb);
+  const logDb = () => log?.read();
   const inboundParams = (m: NewInboundMessage) =>
     [m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.requestHash, m.requestXml, m.receivedAt, m.receivedAt];
-  return {
+  const store: MessageStore = {
     beginInbound: (m) => write((): InboundBegin => {
       if (m.bodId === null) return { created: true, messageId: String(w(INSERT_INBOUND).run(...inboundParams(m)).lastInsertRowid) };
       const info = w(INSERT_INBOUND_KEYED).run(...inboundParams(m));
@@ -92,10 +124,11 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
     finishInbound: (id, o) => write(() =>
       w(o.status === 'processed' ? FINISH_PROCESSED : FINISH_FAILED).run(o.status, o.responseXml, o.error, o.at, id).changes === 1),
     async findInbound(senderId, bodId) {
-      const x = r(BY_KEY).get(senderId, bodId) as Row | undefined;
+      const x = (r(BY_KEY).get(senderId, bodId) ?? logDb()?.prepare(LOG_BY_KEY).get(senderId, bodId)) as Row | undefined;
       return x && toMessage(x);
     },
-    recordBatch: ({ inbound, calls }) => write(() => {
+    // With a log database the records go to its writer thread; the main database's writer never sees them.
+    recordBatch: ({ inbound, calls }) => log ? log.write(inbound, calls) : write(() => {
       const run = () => {
         if (inbound.length) {
           const ins = w(INSERT_COMPLETED);
@@ -116,7 +149,7 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
     }),
     async get(id) {
       if (isRowId(id)) {
-        const x = r(BY_ID).get(Number(id)) as Row | undefined;
+        const x = (Number(id) >= LOG_ID_BASE ? logDb()?.prepare(BY_ID).get(Number(id)) : r(BY_ID).get(Number(id))) as Row | undefined;
         if (x) return toMessage(x);
       }
       const o = r(`SELECT ${OUTBOX_COLUMNS}, payload AS request_xml FROM dom_outbox WHERE message_id = ?`).get(id) as Row | undefined;
@@ -132,12 +165,24 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       const all = [...params];
       if (q.direction !== 'in') { parts.push(`SELECT ${OUTBOX_COLUMNS} FROM dom_outbox WHERE 1 = 1${cond}`); all.push(...params); }
       const sql = `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY created_at DESC, LENGTH(message_id) DESC, message_id DESC LIMIT ?`;
-      return (r(sql).all(...all, q.limit) as Row[]).map(toMessage);
+      const main = (r(sql).all(...all, q.limit) as Row[]).map(toMessage);
+      const ldb = logDb();
+      if (!ldb) return main;
+      const logged = (ldb.prepare(`${parts[0]} ORDER BY created_at DESC, message_id DESC LIMIT ?`).all(...params, q.limit) as Row[]).map(toMessage);
+      return [...main, ...logged].sort(newestFirst).slice(0, q.limit);
     },
     async callsWithBodId(bodId) {
-      return (r(`SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ? ORDER BY created_at, message_id`).all(bodId) as Row[]).map(toMessage);
+      const main = (r(`${LOG_CALLS} ORDER BY created_at, message_id`).all(bodId) as Row[]).map(toMessage);
+      const logged = ((logDb()?.prepare(LOG_CALLS).all(bodId) ?? []) as Row[]).map(toMessage);
+      return logged.length ? [...main, ...logged].sort((a, b) => -newestFirst(a, b)) : main;
     },
-    prune: (before, limit) => write(() =>
-      w('DELETE FROM bod_message WHERE message_id IN (SELECT message_id FROM bod_message WHERE created_at < ? ORDER BY created_at LIMIT ?)').run(before, limit).changes),
+    prune: async (before, limit) => {
+      const n = await write(() =>
+        w('DELETE FROM bod_message WHERE message_id IN (SELECT message_id FROM bod_message WHERE created_at < ? ORDER BY created_at LIMIT ?)').run(before, limit).changes);
+      // Both databases pruned; the caller repeats while a full batch's worth went, so each side ends up pruned.
+      return log && existsSync(log.path) ? n + await log.prune(before, limit) : n;
+    },
   };
+  if (log) logOfStore.set(store, log);
+  return store;
 }

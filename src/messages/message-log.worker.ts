@@ -1,0 +1,66 @@
+/**
+ * The message log's writer thread (see message-log.ts): owns the only write connection to the log database
+ * `<dbPath>.messages-log.db` and writes each batch the main thread posts in one transaction, so neither the
+ * inserts nor the COMMITs nor the WAL checkpoints run on the event loop that answers requests.
+ *
+ * synchronous = NORMAL: the log holds only records without an effect to protect (answered Gets, calls to DOM).
+ * A power cut may lose its last few milliseconds of rows; it never loses an effect or a message that must be
+ * delivered (the effectful inbound rows and the DOM outbox live in the main database, synchronous FULL).
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { LOG_ID_BASE, LOG_SCHEMA, type LogReply, type LogRequest } from './message-log.js';
+
+const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+  status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
+  request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const PRUNE = 'DELETE FROM bod_message WHERE message_id IN (SELECT message_id FROM bod_message WHERE created_at < ? ORDER BY created_at LIMIT ?)';
+
+const port = parentPort;
+if (!port) throw new Error('message-log.worker.js runs only as a worker thread');
+const { path } = workerData as { path: string };
+
+const db = new Database(path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 5000');
+db.exec(LOG_SCHEMA);
+// Log ids start at LOG_ID_BASE, so they never collide with the main database's message ids.
+db.prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'bod_message', ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'bod_message')`)
+  .run(LOG_ID_BASE - 1);
+
+const insInbound = db.prepare(INSERT_INBOUND);
+const insCall = db.prepare(INSERT_CALL);
+const prune = db.prepare(PRUNE);
+
+const writeBatch = db.transaction((req: Extract<LogRequest, { op: 'batch' }>) => {
+  for (const m of req.inbound) {
+    insInbound.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash,
+      m.requestXml, m.responseXml, m.error, m.receivedAt, m.answeredAt);
+  }
+  for (const c of req.calls) {
+    insCall.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
+      c.durationMs, c.causedBy === null ? null : Number(c.causedBy), c.sentAt, c.answeredAt);
+  }
+});
+
+port.on('message', (req: LogRequest) => {
+  let reply: LogReply;
+  try {
+    if (req.op === 'batch') {
+      writeBatch(req);
+      reply = { seq: req.seq, ok: true, value: req.inbound.length + req.calls.length };
+    } else if (req.op === 'prune') {
+      reply = { seq: req.seq, ok: true, value: prune.run(req.before, req.limit).changes };
+    } else {
+      db.close();
+      port.postMessage({ seq: req.seq, ok: true, value: 0 } satisfies LogReply);
+      port.close();
+      return;
+    }
+  } catch (e) {
+    reply = { seq: req.seq, ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  port.postMessage(reply);
+});
