@@ -56,6 +56,7 @@ export class SqliteStore implements Store {
     private readonly inTransaction: boolean,
     private readonly group: GroupCommitQueue,
     private readonly lookups: LookupCache,
+    private readonly records: RecordCache | undefined,
   ) {
     // Reads inside a transaction must see its own writes: use the writer there.
     const r = inTransaction ? writer : reader;
@@ -64,7 +65,8 @@ export class SqliteStore implements Store {
     const write = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve(fn()) : this.transaction(async () => fn()));
     this.catalog = catalogStore(r, w, write, lookups);
     this.directory = directory(r, w, write, lookups);
-    this.availability = availabilityStore(r, w, write);
+    // Outside transactions, cached reads of availability records (see RecordCache); inside, always the writer's view.
+    this.availability = availabilityStore(r, w, write, inTransaction ? undefined : records);
     this.bulk = bulkStore(r, w, write, inTransaction);
     this.cacheRules = cacheRuleStore(r, w, write);
     this.localInventory = localInventoryStore(r, w, write);
@@ -93,7 +95,8 @@ export class SqliteStore implements Store {
     migrate(writer);
     const reader = memory ? writer : new Database(opts.path, { readonly: true });
     if (!memory) reader.pragma('busy_timeout = 5000');
-    return new SqliteStore(writer, reader, new AsyncMutex(), false, { jobs: [], scheduled: false, wal: durable ? new WalSync(`${opts.path}-wal`) : undefined }, new LookupCache());
+    return new SqliteStore(writer, reader, new AsyncMutex(), false, { jobs: [], scheduled: false, wal: durable ? new WalSync(`${opts.path}-wal`) : undefined },
+      new LookupCache(), memory ? undefined : new RecordCache(reader));
   }
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -132,7 +135,7 @@ export class SqliteStore implements Store {
       for (const job of batch) {
         this.writer.exec('SAVEPOINT job');
         try {
-          const value = await job.run(new SqliteStore(this.writer, this.reader, this.mutex, true, this.group, this.lookups));
+          const value = await job.run(new SqliteStore(this.writer, this.reader, this.mutex, true, this.group, this.lookups, this.records));
           this.writer.exec('RELEASE job');
           outcomes.push({ ok: true, value });
         } catch (error) {
@@ -244,6 +247,34 @@ class LookupCache {
   }
   clear(): void {
     this.map.clear();
+  }
+}
+
+/**
+ * Availability records read outside transactions, kept in memory while the database has not changed. SQLite's
+ * `PRAGMA data_version` on the reader connection changes whenever any other connection commits — our writer, or
+ * another process such as `dombridge load-inventory` — so one cheap pragma per read tells whether the cache may be
+ * used; any commit anywhere empties it. (Not for `:memory:` databases, where reader and writer are one connection.)
+ */
+class RecordCache {
+  private readonly map = new Map<string, AvailabilityRecord>();
+  private version: unknown;
+  private readonly dataVersion: Database.Statement;
+  constructor(reader: Database.Database, private readonly limit = 100_000) {
+    this.dataVersion = reader.prepare('PRAGMA data_version').pluck();
+  }
+  get(key: string): AvailabilityRecord | undefined {
+    const v = this.dataVersion.get();
+    if (v !== this.version) {
+      this.version = v;
+      this.map.clear();
+      return undefined;
+    }
+    return this.map.get(key);
+  }
+  set(key: string, rec: AvailabilityRecord): void {
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, rec);
   }
 }
 
@@ -379,13 +410,18 @@ function toRecord(row: Row): AvailabilityRecord {
   };
 }
 
-function availabilityStore(rdb: Database.Database, wdb: Database.Database, write: Write): AvailabilityStore {
+function availabilityStore(rdb: Database.Database, wdb: Database.Database, write: Write, records: RecordCache | undefined): AvailabilityStore {
   const r = stmts(rdb), w = stmts(wdb);
   const SELECT = `SELECT ${AVAILABILITY_COLUMNS} FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?`;
   return {
     async get(catentryId, loc) {
+      const key = `${loc.kind}\u0000${loc.storeId}\u0000${catentryId}`;
+      const hit = records?.get(key);
+      if (hit) return hit;
       const row = r.get(SELECT).get(catentryId, loc.kind, loc.storeId) as Row | undefined;
-      return row && toRecord(row);
+      const rec = row && toRecord(row);
+      if (rec) records?.set(key, rec);
+      return rec;
     },
     upsert: (rec, { ifNotOlder }) => write((): UpsertOutcome => {
       const existed = w.get('SELECT 1 FROM inventory_availability WHERE catentry_id = ? AND location_kind = ? AND location_id = ?')
