@@ -171,6 +171,8 @@ export interface TransferRequest {
  */
 export class SimOrderBook {
   private readonly orders = new Map<string, SimOrder>();
+  /** Orders created per order number, counted where the creation happens (not inferred from the map). */
+  private readonly creations = new Map<string, number>();
 
   constructor(private readonly stock: SimStock, private readonly clock: () => number = Date.now) {}
 
@@ -199,6 +201,7 @@ export class SimOrderBook {
       lines: t.lines, reservationId, consumed, transfers: 1, status: 'G', callbacks: [],
     };
     this.orders.set(orderNo, order);
+    this.creations.set(orderNo, (this.creations.get(orderNo) ?? 0) + 1);
     return { order, created: true };
   }
 
@@ -206,7 +209,7 @@ export class SimOrderBook {
     const out: Record<string, SimOrderState> = {};
     for (const [no, o] of this.orders) {
       out[no] = {
-        transfers: o.transfers, created: 1, status: o.status, orderId: o.orderId, storeId: o.storeId, buyerEmail: o.buyerEmail ?? null,
+        transfers: o.transfers, created: this.creations.get(no) ?? 0, status: o.status, orderId: o.orderId, storeId: o.storeId, buyerEmail: o.buyerEmail ?? null,
         createdAt: o.createdAt, lines: o.lines, consumed: o.consumed, callbacks: [...o.callbacks],
       };
     }
