@@ -245,7 +245,10 @@ export class CheckoutService {
     if (blocked.length) return fail(bodError('ITEMS_UNALLOCATED', { orderId: o.orderId, items: blocked.map((i) => `${i.orderItemId} ${i.partNumber} ×${i.quantity} ${i.inventoryStatus}`).join('; ') }));
     const payment = o.payments[0];
     if (!payment) return fail(bodError('PAYMENT_MISSING', { orderId: o.orderId }));
-    const auth = await this.payments.authorize({ orderId: o.orderId, amount: o.totals.grandTotal, currency: o.currency, token: payment.token ?? undefined, method: payment.method });
+    const auth = await this.payments.authorize({
+      orderId: o.orderId, amount: o.totals.grandTotal, currency: o.currency, token: payment.token ?? undefined, method: payment.method,
+      idempotencyKey: `${o.orderId}:${o.version}`,
+    });
     if (auth.outcome === 'declined') return fail(bodError('PAYMENT_DECLINED', { orderId: o.orderId, reason: auth.reason }));
     if (auth.outcome === 'error') return fail(bodError('PAYMENT_ERROR', { orderId: o.orderId, reason: auth.reason }));
     crashPoint('submit:after-payment');

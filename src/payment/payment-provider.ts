@@ -9,6 +9,11 @@ export interface AuthorizationRequest {
   /** The token `tokenize` gave for the card; undefined for methods without a card. */
   readonly token: string | undefined;
   readonly method: string | undefined;
+  /**
+   * The same for every attempt to submit the same prepared order (order id and version): a provider answers a
+   * repeat with the first outcome instead of placing a second hold, e.g. when Submit is retried after a crash.
+   */
+  readonly idempotencyKey: string;
 }
 
 export type AuthorizationOutcome =
@@ -38,6 +43,8 @@ const TEST_CARDS: Readonly<Record<string, string>> = {
 
 export class TestPaymentProvider implements PaymentProvider {
   private seq = 0;
+  /** Outcomes by idempotency key, bounded (the oldest go first); in memory, as a test provider may be. */
+  private readonly outcomes = new Map<string, AuthorizationOutcome>();
 
   /** Tokens name the test behaviour, so they survive a restart without the provider keeping any state. */
   async tokenize(cardNumber: string): Promise<{ token: string }> {
@@ -45,6 +52,18 @@ export class TestPaymentProvider implements PaymentProvider {
   }
 
   async authorize(req: AuthorizationRequest): Promise<AuthorizationOutcome> {
+    const seen = this.outcomes.get(req.idempotencyKey);
+    if (seen) return seen;
+    const outcome = this.decide(req);
+    // A provider error decided nothing: a retry may go through.
+    if (outcome.outcome !== 'error') {
+      if (this.outcomes.size >= 10_000) this.outcomes.delete(this.outcomes.keys().next().value!);
+      this.outcomes.set(req.idempotencyKey, outcome);
+    }
+    return outcome;
+  }
+
+  private decide(req: AuthorizationRequest): AuthorizationOutcome {
     if (!req.token) return { outcome: 'approved', authorizationCode: `NOCARD-${req.orderId}` };
     switch (req.token) {
       case 'test-approve':
