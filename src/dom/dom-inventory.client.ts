@@ -4,7 +4,6 @@ import { RELEASE_ID } from '../bod/bod-response.js';
 import type { LocationRef } from '../inventory/availability-expression.js';
 import { readAvailabilityNoun, writeAvailabilityExpression, type ReceivedAvailabilityNoun } from '../inventory/availability-noun.js';
 import { BOD_ROOT_XMLNS, NS } from '../xml/namespaces.js';
-import { child, childText } from '../xml/xml-element.js';
 import { escText } from '../xml/xml-writer.js';
 import type { DomResult, DomTransport } from './dom-transport.js';
 
@@ -36,10 +35,6 @@ export class SoapDomInventoryClient implements DomInventoryPort {
       parsed = readBod(root);
     } catch {
       return { ok: false, failure: { kind: 'unparseable', detail: 'DOM answered a ShowInventoryAvailability without a readable DataArea' } };
-    }
-    const status = child(child(parsed.verbElement, NS.oa, 'ResponseCriteria'), NS.oa, 'ChangeStatus');
-    if (status) {
-      return { ok: false, failure: { kind: 'bod-error', detail: `DOM reported ${childText(status, NS.oa, 'ReasonCode') ?? 'an error'}: ${childText(status, NS.oa, 'Description') ?? ''}`.trim() } };
     }
     const nouns: ReceivedAvailabilityNoun[] = [];
     for (const el of parsed.nouns) {

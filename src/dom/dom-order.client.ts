@@ -34,16 +34,14 @@ export interface DomOrderPort {
   hasOrder(orderId: string, storeId: string): Promise<DomResult<boolean>>;
 }
 
+/** DOM's answer is of the expected kind and readable. (A refusal in its ChangeStatus is a bod-error of the transport.) */
 function errorOf(root: XmlElement, expected: string): DomResult<never> | undefined {
   if (root.name !== expected) return { ok: false, failure: { kind: 'unparseable', detail: `DOM answered ${root.name} instead of ${expected}` } };
-  let verb: XmlElement;
   try {
-    verb = readBod(root).verbElement;
+    readBod(root);
   } catch {
     return { ok: false, failure: { kind: 'unparseable', detail: `DOM answered a ${expected} without a readable DataArea` } };
   }
-  const cs = child(child(verb, NS.oa, 'ResponseCriteria'), NS.oa, 'ChangeStatus');
-  if (cs) return { ok: false, failure: { kind: 'bod-error', detail: `DOM refused: ${childText(cs, NS.oa, 'ReasonCode') ?? ''} ${childText(cs, NS.oa, 'Description') ?? ''}`.trim() } };
   return undefined;
 }
 

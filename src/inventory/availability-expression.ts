@@ -32,6 +32,15 @@ export interface AvailabilityQuery {
   locations: LocationRef[];
 }
 /** `position` is a 0-based character offset into the expression text. */
+/**
+ * The locations a query asks about; an expression naming none asks about the online store of the request's
+ * business context, as Commerce does. undefined when there is neither.
+ */
+export function locationsOrContextStore(query: AvailabilityQuery, contextStoreId: string | undefined): LocationRef[] | undefined {
+  if (query.locations.length > 0) return query.locations;
+  return contextStoreId ? [{ kind: 'online', by: 'uniqueId', value: contextStoreId }] : undefined;
+}
+
 export type ExpressionParseResult =
   | { ok: true; query: AvailabilityQuery }
   | { ok: false; reason: string; position: number };

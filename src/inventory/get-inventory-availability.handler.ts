@@ -4,7 +4,7 @@ import { writeResponseBod } from '../bod/bod-response.js';
 import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
 import { NS } from '../xml/namespaces.js';
-import { parseAvailabilityExpression, type LocationRef } from './availability-expression.js';
+import { locationsOrContextStore, parseAvailabilityExpression } from './availability-expression.js';
 import { writeAvailabilityNoun } from './availability-noun.js';
 import type { AvailabilityService, ResolvedLocation } from './availability.service.js';
 import type { CatalogEntry } from './inventory-model.js';
@@ -42,12 +42,8 @@ export class GetInventoryAvailabilityHandler implements BodOperation {
           items.push(r.value);
         }
       }
-      let refs: readonly LocationRef[] = parsed.query.locations;
-      if (refs.length === 0) {
-        const storeId = bod.applicationArea.context['storeId'];
-        if (!storeId) return { error: bodError('STORE_MISSING') };
-        refs = [{ kind: 'online', by: 'uniqueId', value: storeId }];
-      }
+      const refs = locationsOrContextStore(parsed.query, bod.applicationArea.context['storeId']);
+      if (!refs) return { error: bodError('STORE_MISSING') };
       for (const ref of refs) {
         const r = await this.availability.resolveLocation(ref);
         if (!r.ok) return { error: r.error };

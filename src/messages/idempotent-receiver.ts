@@ -172,7 +172,7 @@ const FAULT_NOTE = 'answered with a SOAP fault (not stored: the caller must fix 
 
 function inboundRow(msg: InboundMessage): NewInboundMessage {
   const raw = msg.raw;
-  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+  const text = msg.text;
   const body = soapBodyText(text);
   const aa = msg.request.applicationArea;
   const op = msg.operation.name;

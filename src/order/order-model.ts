@@ -1,4 +1,5 @@
 import { StateMachine } from '../common/state-machine.js';
+import type { PricedOrder } from './pricing/order-pricing.js';
 
 /**
  * Order statuses dombridge moves orders through (contract §4 codes): P cart, M submitted, F pending transfer to
@@ -114,14 +115,8 @@ export interface Shipment {
   readonly items: readonly { readonly orderItemId: string; readonly quantity: string }[];
 }
 
-export interface OrderTotals {
-  readonly totalProductPrice: string;
-  readonly totalAdjustment: string;
-  readonly totalShippingCharge: string;
-  readonly totalSalesTax: string;
-  readonly totalShippingTax: string;
-  readonly grandTotal: string;
-}
+/** The order's amounts as Prepare priced them (decimal strings): the pricing step's own totals. */
+export type OrderTotals = PricedOrder['totals'];
 
 export interface Order {
   readonly orderId: string;

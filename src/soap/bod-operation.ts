@@ -29,6 +29,8 @@ export interface InboundMessage {
   readonly soapHeader: XmlElement | undefined;
   /** The request body exactly as received (for the message store). */
   readonly raw: Uint8Array;
+  /** The same body, decoded once as UTF-8 by the dispatcher. */
+  readonly text: string;
   readonly receivedAtMs: number;
   /** Set by earlier interceptors (security runs first). */
   readonly principal?: Principal | undefined;

@@ -65,7 +65,8 @@ export class SoapDispatcher {
       if (contentType && !/^\s*(text\/xml|application\/soap\+xml|application\/xml)\s*(;|$)/i.test(contentType)) {
         throw new DombridgeFault('HTTP_MEDIA_TYPE', { contentType: contentType.slice(0, 80) });
       }
-      const envelope = readEnvelope(readXml(decodeUtf8(body), this.limits));
+      const text = decodeUtf8(body);
+      const envelope = readEnvelope(readXml(text, this.limits));
       version = envelope.version;
       const bod = envelope.bod;
       operation = bod.name;
@@ -76,7 +77,7 @@ export class SoapDispatcher {
       const afters: ((responseBod: string, failed: boolean) => Promise<void>)[] = [];
       let context: Record<string, unknown> | undefined;
       for (const interceptor of this.interceptors) {
-        const d = await interceptor.before({ service, operation: route, request, soapVersion: version, soapHeader: envelope.header, raw: body, receivedAtMs, principal });
+        const d = await interceptor.before({ service, operation: route, request, soapVersion: version, soapHeader: envelope.header, raw: body, text, receivedAtMs, principal });
         if ('fault' in d) throw new DombridgeFault(d.fault, d.params);
         if ('replay' in d) return { status: 200, contentType: contentTypeFor(version), body: wrapEnvelope(version, d.replay), operation, outcome: 'replayed', bodId };
         if (d.principal) principal = d.principal;

@@ -44,7 +44,3 @@ export function childText(el: XmlElement | undefined, ns: string, name: string):
 export function qualifiedAttr(el: XmlElement, ns: string, name: string): string | undefined {
   return el.attrs[`{${ns}}${name}`];
 }
-
-export function clark(el: XmlElement): string {
-  return `{${el.ns}}${el.name}`;
-}

@@ -149,7 +149,7 @@ describe('idempotent receiver (interceptor)', function () {
     const text = soap11(bod);
     const env = readEnvelope(readXml(text));
     const service = w.app.services.find((s) => s.name === 'OrderServices')!;
-    return { service, operation: service.operations.find((o) => o.name === 'ChangeOrder')!, request: readBod(env.bod), soapVersion: '1.1', soapHeader: undefined, raw: Buffer.from(text), receivedAtMs: Date.now() };
+    return { service, operation: service.operations.find((o) => o.name === 'ChangeOrder')!, request: readBod(env.bod), soapVersion: '1.1', soapHeader: undefined, raw: Buffer.from(text), text, receivedAtMs: Date.now() };
   }
   const proceeding = (d: InterceptDecision) => {
     if (!('proceed' in d)) throw new Error(`expected to proceed, got ${JSON.stringify(d)}`);

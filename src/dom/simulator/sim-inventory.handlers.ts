@@ -1,7 +1,7 @@
 import { writeShowInventoryAvailability } from '../../inventory/get-inventory-availability.handler.js';
 import type { BodRequest } from '../../bod/bod-request.js';
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
-import { parseAvailabilityExpression, type LocationRef } from '../../inventory/availability-expression.js';
+import { locationsOrContextStore, parseAvailabilityExpression } from '../../inventory/availability-expression.js';
 import { writeAvailabilityNoun } from '../../inventory/availability-noun.js';
 import type { BodOperation, OperationContext } from '../../soap/bod-operation.js';
 import { NS } from '../../xml/namespaces.js';
@@ -64,13 +64,8 @@ export class SimGetInventoryAvailability implements BodOperation {
         const item = resolveItem(this.directory, ref);
         if (item && !items.has(item.catentryId)) items.set(item.catentryId, item);
       }
-      let refs: readonly LocationRef[] = parsed.query.locations;
-      // Without a location the request asks about the online store of its business context, as Commerce does.
-      if (refs.length === 0) {
-        const storeId = bod.applicationArea.context['storeId'];
-        if (!storeId) return { error: bodError('STORE_MISSING') };
-        refs = [{ kind: 'online', by: 'uniqueId', value: storeId }];
-      }
+      const refs = locationsOrContextStore(parsed.query, bod.applicationArea.context['storeId']);
+      if (!refs) return { error: bodError('STORE_MISSING') };
       for (const ref of refs) {
         const loc = resolveLocation(this.directory, ref);
         if (loc && !locations.has(loc.key)) locations.set(loc.key, loc);
