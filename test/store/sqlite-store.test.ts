@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { AvailabilityRecord } from '../../src/inventory/inventory-model.js';
+
+const online = { kind: 'online' as const, storeId: '10201' };
+const record = (catentryId: string, quantity: number): AvailabilityRecord => ({
+  catentryId, location: online, status: 'Available', quantity, uom: 'C62', availabilityTime: null, availabilityOffset: null, lastUpdate: 1,
+});
+
+describe('SQLite store: group commit and cached reads (file database)', function () {
+  let path: string;
+  let store: SqliteStore;
+  beforeEach(function () {
+    path = join(mkdtempSync(join(tmpdir(), 'dombridge-store-')), 'db.sqlite');
+    store = SqliteStore.open({ path });
+  });
+  afterEach(async function () {
+    await store.close();
+  });
+
+  it('transactions arriving together commit together, and one that fails rolls back alone', async function () {
+    const results = await Promise.allSettled([
+      store.transaction(async (tx) => { await tx.availability.upsert(record('a', 1), { ifNotOlder: false }); }),
+      store.transaction(async (tx) => {
+        await tx.availability.upsert(record('b', 2), { ifNotOlder: false });
+        throw new Error('this one fails');
+      }),
+      store.transaction(async (tx) => { await tx.availability.upsert(record('c', 3), { ifNotOlder: false }); }),
+      store.availability.upsert(record('d', 4), { ifNotOlder: false }),
+    ]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    // Seen by a connection of its own: what was acknowledged is committed, the failed one left nothing.
+    const other = new Database(path, { readonly: true });
+    const ids = (other.prepare('SELECT catentry_id FROM inventory_availability ORDER BY catentry_id').all() as { catentry_id: string }[]).map((r) => r.catentry_id);
+    other.close();
+    expect(ids).to.deep.equal(['a', 'c', 'd']);
+  });
+
+  it('a cached availability record gives way to a commit by another connection (e.g. the load-inventory process)', async function () {
+    await store.availability.upsert(record('a', 1), { ifNotOlder: false });
+    expect((await store.availability.get('a', online))?.quantity).to.equal(1);
+    expect((await store.availability.get('a', online))?.quantity).to.equal(1);
+    const other = new Database(path);
+    other.prepare(`UPDATE inventory_availability SET quantity = 9 WHERE catentry_id = 'a'`).run();
+    other.close();
+    expect((await store.availability.get('a', online))?.quantity).to.equal(9);
+    await store.availability.decrement('a', online, 4);
+    expect((await store.availability.get('a', online))?.quantity).to.equal(5);
+  });
+});
