@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { DombridgeFault } from '../errors/error-catalogue.js';
 import { NS } from './namespaces.js';
 import type { XmlElement } from './xml-element.js';
@@ -14,30 +14,6 @@ export interface XmlLimits {
 }
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxDepth: 64, maxElements: 100_000, maxStringLength: 65_536 };
-
-/*
- * Options chosen for correctness on the wire:
- * - parseTagValue/parseAttributeValue off: identifiers stay strings ("000123" is not 123);
- * - processEntities only for the five predefined entities and character references: a DOCTYPE is refused
- *   before the parser runs, so no entity can be declared;
- * - preserveOrder: we need document order and repeated siblings exactly as sent.
- */
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: false,
-  maxNestedTags: 10_000,
-});
-
-type FxpNode = Record<string, unknown>;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -123,73 +99,116 @@ function tooBig(limit: string, value: number): never {
   throw new DombridgeFault('XML_LIMIT_EXCEEDED', { limit, value });
 }
 
-/** Parses a document into a namespace-resolved tree; throws a Client fault for anything malformed. */
+/**
+ * Parses a document into a namespace-resolved tree; throws a Client fault for anything malformed.
+ *
+ * One pass of saxes (a strict, namespace-aware XML 1.0 parser: every well-formedness and namespace error is
+ * fatal, only the five predefined entities and character references are known), building the tree as it goes.
+ * Identifiers stay the strings they were sent as. A DOCTYPE never reaches it: {@link checkXmlLimits} refuses
+ * it first, so no entity can be declared.
+ */
 export function readXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   checkXmlLimits(xml, limits);
-  const valid = XMLValidator.validate(xml, { allowBooleanAttributes: false });
-  if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    throw new DombridgeFault('XML_MALFORMED', { detail: `${msg.replace(/\.$/, '')} (line ${line}, column ${col})` });
-  }
-  let nodes: FxpNode[];
+  const builder = idleBuilder ?? new TreeBuilder();
+  idleBuilder = undefined;
   try {
-    nodes = parser.parse(xml) as FxpNode[];
+    const root = builder.read(xml);
+    idleBuilder = builder; // reused only after a clean parse: a failed one may have left state behind
+    return root;
   } catch (e) {
-    throw new DombridgeFault('XML_MALFORMED', { detail: e instanceof Error ? e.message.replace(/\.$/, '') : 'unreadable' });
+    if (e instanceof DombridgeFault) throw e;
+    throw new DombridgeFault('XML_MALFORMED', { detail: saxesDetail(e, builder.mismatch(xml)) });
   }
-  const rootNodes = nodes.filter((n) => tagOf(n) !== undefined);
-  if (rootNodes.length !== 1) throw new DombridgeFault('XML_MALFORMED', { detail: 'a document needs exactly one root element' });
-  return convert(rootNodes[0]!, BASE_SCOPE);
 }
+
+/** The parser of the last clean read, ready for the next (readXml is synchronous, so one is enough). */
+let idleBuilder: TreeBuilder | undefined;
 
 const BASE_SCOPE: Readonly<Record<string, string>> = { xml: NS.xml };
 
-function tagOf(node: FxpNode): string | undefined {
-  for (const k in node) if (k !== ':@' && k !== '#text') return k;
-  return undefined;
+interface OpenElement {
+  readonly ns: string;
+  readonly name: string;
+  readonly attrs: Record<string, string>;
+  readonly children: XmlElement[];
+  text: string;
+  readonly scope: Readonly<Record<string, string>>;
 }
 
-function convert(node: FxpNode, parentScope: Readonly<Record<string, string>>): XmlElement {
-  const tag = tagOf(node)!;
-  const rawAttrs = node[':@'] as Record<string, string> | undefined;
-  let scope = parentScope;
-  if (rawAttrs) {
-    for (const k in rawAttrs) {
-      if (k === 'xmlns' || k.startsWith('xmlns:')) {
-        if (scope === parentScope) scope = { ...parentScope };
-        (scope as Record<string, string>)[k === 'xmlns' ? '' : k.slice(6)] = rawAttrs[k]!;
+/** saxes events → XmlElement tree. Text and CDATA of an element are joined and trimmed; comments and PIs dropped. */
+class TreeBuilder {
+  private readonly parser = new SaxesParser({ xmlns: true, position: true });
+  private stack: OpenElement[] = [];
+  private root: OpenElement | undefined;
+  /** The qualified name of the element closed last: the one a mismatched end tag was taken for. */
+  private lastClosed = '';
+
+  constructor() {
+    const p = this.parser;
+    p.on('opentag', (tag: SaxesTagNS) => {
+      const parent = this.stack[this.stack.length - 1];
+      const parentScope = parent ? parent.scope : BASE_SCOPE;
+      // A new scope object only where the tag declares a prefix: most elements share their parent's.
+      const scope = declaresPrefix(tag.ns) ? { ...parentScope, ...tag.ns } : parentScope;
+      const attrs: Record<string, string> = {};
+      const raw = tag.attributes;
+      for (const k in raw) {
+        const a = raw[k]!;
+        if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
+        attrs[a.prefix === '' ? a.local : `{${a.uri}}${a.local}`] = a.value;
       }
-    }
+      const el: OpenElement = { ns: tag.uri, name: tag.local, attrs, children: [], text: '', scope };
+      if (parent) parent.children.push(el);
+      else this.root = el;
+      this.stack.push(el);
+    });
+    const addText = (t: string) => {
+      const open = this.stack[this.stack.length - 1];
+      if (open) open.text += t;
+    };
+    p.on('text', addText);
+    p.on('cdata', addText);
+    p.on('closetag', (tag) => {
+      this.lastClosed = tag.name;
+      const el = this.stack.pop()!;
+      if (el.text !== '') el.text = el.text.trim();
+    });
   }
-  const [ns, name] = resolve(tag, scope, true);
-  const attrs: Record<string, string> = {};
-  if (rawAttrs) {
-    for (const k in rawAttrs) {
-      if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
-      const colon = k.indexOf(':');
-      if (colon === -1) attrs[k] = rawAttrs[k]!;
-      else {
-        const [ans, aname] = resolve(k, scope, false);
-        attrs[`{${ans}}${aname}`] = rawAttrs[k]!;
-      }
-    }
+
+  /**
+   * After saxes's "unexpected close tag": which end tag came where which was expected, so the caller can find
+   * the typo (saxes names neither).
+   */
+  mismatch(xml: string): string | undefined {
+    const at = xml.lastIndexOf('</', this.parser.position);
+    const found = at === -1 ? undefined : /^<\/([^\s>]+)/.exec(xml.slice(at, at + 300))?.[1];
+    return found && this.lastClosed ? `end tag </${found}> where </${this.lastClosed}> was expected` : undefined;
   }
-  const children: XmlElement[] = [];
-  let text = '';
-  for (const c of node[tag] as FxpNode[]) {
-    if ('#text' in c) text += String(c['#text']);
-    else if (tagOf(c) !== undefined) children.push(convert(c, scope));
+
+  read(xml: string): XmlElement {
+    this.lastClosed = '';
+    this.stack = [];
+    this.root = undefined;
+    this.parser.write(xml).close();
+    const root = this.root;
+    this.root = undefined;
+    if (!root) throw new DombridgeFault('XML_MALFORMED', { detail: 'a document needs exactly one root element' });
+    return root;
   }
-  return { ns, name, attrs, children, text: text.trim(), scope };
 }
 
-function resolve(qname: string, scope: Readonly<Record<string, string>>, isElement: boolean): [string, string] {
-  const colon = qname.indexOf(':');
-  if (colon === -1) return [isElement ? scope[''] ?? '' : '', qname];
-  const prefix = qname.slice(0, colon);
-  const uri = scope[prefix];
-  if (uri === undefined) throw new DombridgeFault('XML_MALFORMED', { detail: `namespace prefix "${prefix}" is not declared` });
-  return [uri, qname.slice(colon + 1)];
+function declaresPrefix(ns: Record<string, string>): boolean {
+  for (const _ in ns) return true;
+  return false;
+}
+
+/** saxes says "LINE:COLUMN: message."; we say "message (line L, column C)", naming a mismatched end tag. */
+function saxesDetail(e: unknown, mismatch: string | undefined): string {
+  const msg = e instanceof Error ? e.message : 'unreadable';
+  const m = /^(\d+):(\d+): (.*?)\.?$/s.exec(msg);
+  if (!m) return msg.replace(/\.$/, '');
+  const what = m[3] === 'unexpected close tag' && mismatch ? mismatch : m[3];
+  return `${what} (line ${m[1]}, column ${m[2]})`;
 }
 
 /** Resolves a QName-valued attribute (xsi:type="_wcf:ApplicationAreaType") against the element's scope. */
