@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { EXTERNAL_CHANGE_CHECK_MS, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AvailabilityRecord } from '../../src/inventory/inventory-model.js';
 
 const online = { kind: 'online' as const, storeId: '10201' };
@@ -40,15 +40,25 @@ describe('SQLite store: group commit and cached reads (file database)', function
     expect(ids).to.deep.equal(['a', 'c', 'd']);
   });
 
-  it('a cached availability record gives way to a commit by another connection (e.g. the load-inventory process)', async function () {
+  it('a cached availability record gives way to a commit by another connection (e.g. the load-inventory process) within the check interval', async function () {
     await store.availability.upsert(record('a', 1), { ifNotOlder: false });
     expect((await store.availability.get('a', online))?.quantity).to.equal(1);
     expect((await store.availability.get('a', online))?.quantity).to.equal(1);
     const other = new Database(path);
     other.prepare(`UPDATE inventory_availability SET quantity = 9 WHERE catentry_id = 'a'`).run();
     other.close();
+    await new Promise((r) => setTimeout(r, EXTERNAL_CHANGE_CHECK_MS + 20));
     expect((await store.availability.get('a', online))?.quantity).to.equal(9);
+  });
+
+  it("a cached availability record gives way at once to this process's own commits, in or out of a transaction", async function () {
+    await store.availability.upsert(record('a', 8), { ifNotOlder: false });
+    expect((await store.availability.get('a', online))?.quantity).to.equal(8);
     await store.availability.decrement('a', online, 4);
-    expect((await store.availability.get('a', online))?.quantity).to.equal(5);
+    expect((await store.availability.get('a', online))?.quantity).to.equal(4);
+    await store.transaction(async (tx) => { await tx.availability.decrement('a', online, 1); });
+    expect((await store.availability.get('a', online))?.quantity).to.equal(3);
+    await store.transaction(async (tx) => { await tx.availability.upsert(record('a', 7), { ifNotOlder: false }); });
+    expect((await store.availability.get('a', online))?.quantity).to.equal(7);
   });
 });
