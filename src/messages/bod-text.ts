@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /*
  * Cheap reads of a BOD's raw text for the message store: no parse, first match wins. They run on every request,
@@ -30,10 +30,8 @@ export function soapBodyText(envelope: string): string {
  */
 export function contentHash(envelope: string, bytes?: Uint8Array): string {
   const [start, end] = soapBodyRange(envelope);
-  const h = createHash('sha256');
-  if (bytes && bytes.byteLength === envelope.length) h.update(bytes.subarray(start, end));
-  else h.update(envelope.slice(start, end));
-  return h.digest('hex');
+  // crypto.hash, the one-shot form: no Hash object per request.
+  return hash('sha256', bytes && bytes.byteLength === envelope.length ? bytes.subarray(start, end) : envelope.slice(start, end), 'hex');
 }
 
 const PASSWORD = /(<(?:[\w.-]+:)?Password\b[^>]*>)[^<]*(<\/)/g;

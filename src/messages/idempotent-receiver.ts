@@ -60,7 +60,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
     let decision: InterceptDecision | undefined;
     try {
       const recent = this.recent.get(key);
-      const seen = recent && this.seenBefore(recent, row, params);
+      const seen = recent && (recent.responseXml === undefined ? await this.seenGet(recent, key, row, params) : this.seenBefore(recent, row, params));
       if (seen) decision = seen;
       else if (readOnly) decision = this.proceedReadOnly(row, key);
       else {
@@ -87,7 +87,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
   }
 
   /** What a repeat gets from the stored message (the table above); undefined when it never took effect and runs again. */
-  private seenBefore(stored: Stored, row: NewInboundMessage, params: { bodId: string; sender: string }): InterceptDecision | undefined {
+  private seenBefore(stored: Recent, row: NewInboundMessage, params: { bodId: string; sender: string }): InterceptDecision | undefined {
     const date = new Date(stored.appliedAt ?? stored.createdAt).toISOString();
     switch (stored.status) {
       case 'processed':
@@ -102,6 +102,20 @@ export class IdempotentReceiver implements DispatchInterceptor {
       default:
         throw new Error(`an inbound message is in status ${stored.status}`);
     }
+  }
+
+  /**
+   * A repeat of a recent Get. Its answer is not kept in memory (thousands of answers held for seconds would be
+   * promoted by the garbage collector and cost every request a share of old-generation collections): it is taken
+   * from the write-behind queue or, once written, from the message log. Not found there (the log could not be
+   * written), the Get simply runs again: it has no effect to repeat.
+   */
+  private async seenGet(recent: Recent, key: string, row: NewInboundMessage, params: { bodId: string; sender: string }): Promise<InterceptDecision | undefined> {
+    if (recent.requestHash !== row.requestHash) return this.seenBefore(recent, row, params);
+    const queued = this.writer.unwrittenInbound(key);
+    if (queued) return queued.responseXml === null ? undefined : { replay: queued.responseXml };
+    const stored = await this.messages.findInbound(row.senderId, row.bodId ?? '');
+    return stored && stored.status === 'processed' && stored.requestHash === row.requestHash && stored.responseXml !== null ? { replay: stored.responseXml } : undefined;
   }
 
   private proceed(messageId: string, key: string | undefined, requestHash: string, receivedAt: number): InterceptDecision {
@@ -131,7 +145,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
       if (key !== undefined) {
         // A fault is not kept: a repeat runs again (the table's "failed, never applied").
         if (failed) this.recent.delete(key);
-        else this.recent.set(key, { status: 'processed', requestHash: row.requestHash, responseXml: responseBod, createdAt: row.receivedAt, appliedAt: null });
+        else this.recent.set(key, { status: 'processed', requestHash: row.requestHash, responseXml: undefined, createdAt: row.receivedAt, appliedAt: null });
         this.inFlight.delete(key);
       }
     };
@@ -141,17 +155,20 @@ export class IdempotentReceiver implements DispatchInterceptor {
 
 type Stored = Pick<BodMessage, 'status' | 'requestHash' | 'responseXml' | 'createdAt' | 'appliedAt'>;
 
+/** What {@link RecentKeys} holds of an answered key; a Get's answer is left out (`undefined`, see seenGet). */
+type Recent = Omit<Stored, 'responseXml'> & { readonly responseXml: string | null | undefined };
+
 /** The answered keys of this process, most recent last; beyond `capacity` the oldest is forgotten. */
 export class RecentKeys {
-  private readonly map = new Map<string, Stored>();
+  private readonly map = new Map<string, Recent>();
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string): Stored | undefined {
+  get(key: string): Recent | undefined {
     return this.map.get(key);
   }
 
-  set(key: string, value: Stored): void {
+  set(key: string, value: Recent): void {
     this.map.delete(key);
     this.map.set(key, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
