@@ -7,13 +7,18 @@
  * as a real client's do: a repeated BODID would be answered by dombridge's idempotent receiver from its message
  * store instead of by the inventory handler. dombridge is measured a second time with DOMBRIDGE_MESSAGE_STORE=off
  * (no message store, no idempotent receiver), right after the first, for the message store's cost (bar: ≤ 15 %).
+ * The load comes from wrk when it is installed, else from a Node client in the bench process (load-generator.ts);
+ * each server's CPU time (all threads) is read from /proc over the measured window, so a figure also says what a
+ * request costs the server in CPU, not only how many requests the machine got through while sharing its cores.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage, spawnNode, tempDir, type BenchChild } from './bench-support.js';
 import { findProfile, summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { logHint, startDombridgeChild } from './dombridge-child.js';
-import { postOnce, runHttpLoad, SOAP11_HEADERS, uniqueFiller, type HttpLoadResult, type UniqueSlot } from './http-load.js';
+import { postOnce, SOAP11_HEADERS, uniqueFiller, type HttpLoadResult, type UniqueSlot } from './http-load.js';
+import { pickLoadGenerator, type LoadGenerator, type LoaderChoice } from './load-generator.js';
+import { cpuFigure, cpuMeter, type CpuFigure } from './process-cpu.js';
 import { getAvailabilityBod, INVENTORY_PATH, itemAtOnline, soap11 } from '../test/support/test-app.js';
 
 export interface CacheHitOptions {
@@ -24,18 +29,29 @@ export interface CacheHitOptions {
   readonly durationMs: number;
   /** Profile the dombridge child: always, only when it is slower than node-soap, or never. */
   readonly profile: 'always' | 'if-slower' | 'never';
+  /** wrk, the Node client, or wrk when it is on PATH. */
+  readonly loader: LoaderChoice;
   readonly log: (line: string) => void;
 }
 
-export type Figure = ({ ok: true } & HttpLoadResult & { responseBytes: number }) | { ok: false; error: string };
+export type Figure = ({ ok: true } & HttpLoadResult & CpuFigure & { responseBytes: number }) | { ok: false; error: string };
+
+/** A measured run: the load generator's figures and the server's CPU time over the same window. */
+type Measured = HttpLoadResult & CpuFigure;
 
 export interface CacheHitResult {
+  /** The warm-up and measured window as the load generator ran them (wrk: whole seconds). */
   readonly request: { item: string; store: string; bytes: number; connections: number; warmupMs: number; durationMs: number };
+  readonly loader: { kind: LoadGenerator['kind']; description: string };
   readonly dombridge: Figure;
   /** dombridge with DOMBRIDGE_MESSAGE_STORE=off (no message store, no idempotent receiver), same request and load. */
   readonly dombridgeNoMessages: Figure;
   /** 1 − dombridge req/s ÷ dombridgeNoMessages req/s: the throughput the message store costs (bar: at most 0.15). */
   readonly messageStoreCost: number;
+  /** dombridge's CPU per request minus dombridgeNoMessages's, µs: what the message store costs in CPU. */
+  readonly messageStoreCpuUs: number;
+  /** dombridge's CPU per request ÷ dombridgeNoMessages's − 1. */
+  readonly messageStoreCpuShare: number;
   readonly bare: Figure;
   readonly nodeSoap: Figure;
   /** dombridge req/s ÷ baseline req/s. */
@@ -62,11 +78,20 @@ function buildRequest(): { request: Buffer; slot: UniqueSlot } {
 export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResult> {
   const { request, slot } = buildRequest();
   const fresh = withFreshBodId(request, slot);
-  const load = (port: number, path: string, expectedBytes?: number) =>
-    runHttpLoad({
-      port, path, body: request, uniqueSlot: slot, headers: SOAP11_HEADERS, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs,
+  const generator = pickLoadGenerator(o.loader);
+  o.log(`cache-hit: load generator: ${generator.description}`);
+  const load = (port: number, onWindow?: (edge: 'open' | 'close') => void, expectedBytes?: number) =>
+    generator.run({
+      port, path: INVENTORY_PATH, body: request, uniqueSlot: slot, headers: SOAP11_HEADERS, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs,
+      ...(onWindow ? { onWindow } : {}),
       ...(expectedBytes !== undefined ? { expectedBytes } : {}),
     });
+  // The server's CPU is sampled at the measured window's edges only: the warm-up is left out.
+  const measure = async (pid: number | undefined, port: number, expectedBytes?: number): Promise<Measured> => {
+    const cpu = cpuMeter(pid);
+    const r = await load(port, (edge) => (edge === 'open' ? cpu.open() : cpu.close()), expectedBytes);
+    return { ...r, ...cpuFigure(cpu.use(), r.requests) };
+  };
 
   // dombridge first: its warmed answer is what the bare baseline serves.
   const work = tempDir('cache');
@@ -84,23 +109,23 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
   const cannedBytes = Buffer.byteLength(canned);
 
   o.log(`cache-hit: bare node:http baseline`);
-  const bare = await measureChild('bare node:http', join(o.root, 'dist', 'bench', 'baseline-bare.server.js'), [cannedFile], async (port) => {
+  const bare = await measureChild('bare node:http', join(o.root, 'dist', 'bench', 'baseline-bare.server.js'), [cannedFile], async (port, pid) => {
     const r = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
     if (r.status !== 200) throw new Error(`bare baseline answered HTTP ${r.status}`);
-    return { load: await load(port, INVENTORY_PATH, cannedBytes), bytes: Buffer.byteLength(r.text) };
+    return { load: await measure(pid, port, cannedBytes), bytes: Buffer.byteLength(r.text) };
   });
 
   o.log(`cache-hit: node-soap baseline`);
-  const nodeSoap = await measureChild('node-soap', join(o.root, 'dist', 'bench', 'baseline-soap.server.js'), [join(o.root, 'wsdl', 'InventoryServices.wsdl'), INVENTORY_PATH], async (port) => {
+  const nodeSoap = await measureChild('node-soap', join(o.root, 'dist', 'bench', 'baseline-soap.server.js'), [join(o.root, 'wsdl', 'InventoryServices.wsdl'), INVENTORY_PATH], async (port, pid) => {
     const r = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
     if (r.status !== 200 || !r.text.includes('ShowInventoryAvailability')) throw new Error(`node-soap baseline answered HTTP ${r.status}: ${r.text.slice(0, 300)}`);
-    return { load: await load(port, INVENTORY_PATH), bytes: Buffer.byteLength(r.text) };
+    return { load: await measure(pid, port), bytes: Buffer.byteLength(r.text) };
   });
 
   o.log(`cache-hit: dombridge`);
   let dombridge: Figure;
   try {
-    dombridge = { ok: true, ...(await load(db.port, INVENTORY_PATH, cannedBytes)), responseBytes: cannedBytes };
+    dombridge = { ok: true, ...(await measure(db.child.proc.pid, db.port, cannedBytes)), responseBytes: cannedBytes };
   } catch (e) {
     dombridge = { ok: false, error: errorMessage(e) };
   } finally {
@@ -114,7 +139,7 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
     const off = await startDombridgeChild('dombridge (cache-hit, message store off)', { root: o.root, dataDir: join(work, 'data-off'), env: { DOMBRIDGE_MESSAGE_STORE: 'off' } });
     try {
       await warm(off.port, fresh);
-      dombridgeNoMessages = { ok: true, ...(await load(off.port, INVENTORY_PATH, cannedBytes)), responseBytes: cannedBytes };
+      dombridgeNoMessages = { ok: true, ...(await measure(off.child.proc.pid, off.port, cannedBytes)), responseBytes: cannedBytes };
     } catch (e) {
       dombridgeNoMessages = { ok: false, error: `${errorMessage(e)}${logHint(off)}` };
     } finally {
@@ -125,16 +150,21 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
   }
 
   const rps = (f: Figure) => (f.ok ? f.requestsPerSecond : NaN);
+  const cpuUs = (f: Figure) => (f.ok ? f.cpuUsPerRequest : NaN);
   const result: CacheHitResult = {
-    request: { item: ITEM, store: STORE, bytes: request.length, connections: o.connections, warmupMs: o.warmupMs, durationMs: o.durationMs },
-    dombridge, dombridgeNoMessages, messageStoreCost: 1 - rps(dombridge) / rps(dombridgeNoMessages), bare, nodeSoap,
+    request: { item: ITEM, store: STORE, bytes: request.length, connections: o.connections, warmupMs: generator.windowMs(o.warmupMs), durationMs: generator.windowMs(o.durationMs) },
+    loader: { kind: generator.kind, description: generator.description },
+    dombridge, dombridgeNoMessages, messageStoreCost: 1 - rps(dombridge) / rps(dombridgeNoMessages),
+    messageStoreCpuUs: cpuUs(dombridge) - cpuUs(dombridgeNoMessages),
+    messageStoreCpuShare: cpuUs(dombridge) / cpuUs(dombridgeNoMessages) - 1,
+    bare, nodeSoap,
     ratioToNodeSoap: rps(dombridge) / rps(nodeSoap),
     ratioToBare: rps(dombridge) / rps(bare),
   };
   const slower = dombridge.ok && nodeSoap.ok && dombridge.requestsPerSecond < nodeSoap.requestsPerSecond;
   if (o.profile === 'always' || (o.profile === 'if-slower' && slower)) {
     o.log(`cache-hit: profiling the dombridge child (node --cpu-prof)${slower ? ', because it is slower than node-soap' : ''}`);
-    return { ...result, profile: await profileDombridge(o, fresh, load) };
+    return { ...result, profile: await profileDombridge(o, fresh, (port) => load(port), generator.windowMs(o.warmupMs) + generator.windowMs(o.durationMs)) };
   }
   return result;
 }
@@ -166,13 +196,13 @@ async function warm(port: number, fresh: () => Buffer): Promise<string> {
   return second.text;
 }
 
-async function measureChild(name: string, script: string, args: string[], measure: (port: number) => Promise<{ load: HttpLoadResult; bytes: number }>): Promise<Figure> {
+async function measureChild(name: string, script: string, args: string[], measure: (port: number, pid: number | undefined) => Promise<{ load: Measured; bytes: number }>): Promise<Figure> {
   let child: BenchChild | undefined;
   try {
     child = spawnNode(name, script, { args });
     const line = await child.waitForLine((l) => l.startsWith('{"port":'), 20_000);
     const port = (JSON.parse(line) as { port: number }).port;
-    const r = await measure(port);
+    const r = await measure(port, child.proc.pid);
     return { ok: true, ...r.load, responseBytes: r.bytes };
   } catch (e) {
     return { ok: false, error: errorMessage(e) };
@@ -181,13 +211,14 @@ async function measureChild(name: string, script: string, args: string[], measur
   }
 }
 
-async function profileDombridge(o: CacheHitOptions, fresh: () => Buffer, load: (port: number, path: string, expectedBytes?: number) => Promise<HttpLoadResult>): Promise<ProfileSummary | { error: string }> {
+/** `loadMs`: how long `load` runs, warm-up included (the part of the profile that is summarised). */
+async function profileDombridge(o: CacheHitOptions, fresh: () => Buffer, load: (port: number) => Promise<HttpLoadResult>, loadMs: number): Promise<ProfileSummary | { error: string }> {
   const dir = tempDir('cpuprof');
   try {
     const db = await startDombridgeChild('dombridge (cpu profile)', { root: o.root, dataDir: join(dir, 'data'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
     try {
       await warm(db.port, fresh);
-      await load(db.port, INVENTORY_PATH);
+      await load(db.port);
     } finally {
       // The profile is written when the process exits on its own (SIGTERM → graceful close).
       const code = await db.child.stop(15_000);
@@ -195,7 +226,7 @@ async function profileDombridge(o: CacheHitOptions, fresh: () => Buffer, load: (
     }
     const file = findProfile(dir);
     if (!file) return { error: 'the profiled child wrote no .cpuprofile (it did not exit on its own after SIGTERM)' };
-    return summariseProfile(file, o.root, 15, o.warmupMs + o.durationMs);
+    return summariseProfile(file, o.root, 15, loadMs);
   } catch (e) {
     return { error: errorMessage(e) };
   }

@@ -23,6 +23,8 @@ export interface HttpLoadOptions {
    * repeats one, and a repeated BODID is answered by dombridge's idempotent receiver, not by the handler).
    */
   readonly uniqueSlot?: UniqueSlot;
+  /** Called when the measured window opens (the warm-up is over) and when it closes: where to sample the server's CPU. */
+  readonly onWindow?: (edge: 'open' | 'close') => void;
 }
 
 export interface UniqueSlot {
@@ -131,7 +133,19 @@ export async function runHttpLoad(o: HttpLoadOptions): Promise<HttpLoadResult> {
       }
     }
   };
+  // Timers rather than checks in the workers: the edges are then sampled once, at (about) the window's times.
+  let windowClosed = false;
+  const closeWindow = () => {
+    if (windowClosed) return;
+    windowClosed = true;
+    o.onWindow?.('close');
+  };
+  const opening = o.onWindow ? setTimeout(() => o.onWindow?.('open'), o.warmupMs) : undefined;
+  const closing = o.onWindow ? setTimeout(closeWindow, o.warmupMs + o.durationMs) : undefined;
   await Promise.all(Array.from({ length: o.connections }, worker));
+  clearTimeout(opening);
+  clearTimeout(closing);
+  if (o.onWindow) closeWindow();
   agent.destroy();
 
   const sorted = sortedCopy(latencies);

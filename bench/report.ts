@@ -8,6 +8,10 @@ export type SectionOutcome<T> = { ok: true; result: T } | { ok: false; error: st
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
+/** Microseconds, or n/a where they could not be measured (no /proc). */
+const fmtUs = (us: number) => (Number.isFinite(us) ? `${Math.round(us)} µs` : 'n/a');
+const fmtPercent = (p: number) => (Number.isFinite(p) ? `${Math.round(p)} %` : 'n/a');
+
 function notMeasured<T>(title: string, s: SectionOutcome<T>): s is { ok: false; error: string } | { ok: false; skipped: true } {
   if (s.ok) return false;
   out(`\n${title}`);
@@ -22,12 +26,15 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
   out(`\n${title}`);
   out(`   item ${r.request.item} at online store ${r.request.store}, SOAP 1.1 request of ${r.request.bytes} B (a new BODID each), ${r.request.connections} keep-alive connections, ` +
     `${r.request.durationMs / 1000} s measured after ${r.request.warmupMs / 1000} s warm-up; every server a child process`);
+  out(`   load generator: ${r.loader.description}`);
+  out(`   CPU/req and CPU: the server process's user + system time (all threads) over the measured window, per request and as % of one core`);
   const row = (name: string, f: Figure): string[] =>
     f.ok
-      ? [name, fmtInt(f.requestsPerSecond), fmtMs(f.p50Ms), fmtMs(f.p99Ms), fmtInt(f.requests), String(f.errors), Number.isFinite(f.responseBytes) ? `${f.responseBytes} B` : '—']
-      : [name, 'FAILED', '', '', '', '', ''];
+      ? [name, fmtInt(f.requestsPerSecond), fmtMs(f.p50Ms), fmtMs(f.p99Ms), fmtUs(f.cpuUsPerRequest), fmtPercent(f.cpuPercent), fmtInt(f.requests), String(f.errors),
+        Number.isFinite(f.responseBytes) ? `${f.responseBytes} B` : '—']
+      : [name, 'FAILED', '', '', '', '', '', '', ''];
   out(table([
-    ['server', 'req/s', 'p50', 'p99', 'requests', 'errors', 'answer'],
+    ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'CPU', 'requests', 'errors', 'answer'],
     row('dombridge (cache hit)', r.dombridge),
     row('dombridge, message store off', r.dombridgeNoMessages),
     row('B: node-soap, same WSDL op', r.nodeSoap),
@@ -35,8 +42,11 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
   ]));
   out(`   dombridge/node-soap = ${fmtRatio(r.ratioToNodeSoap)}   dombridge/bare = ${fmtRatio(r.ratioToBare)}`);
   const cost = r.messageStoreCost * 100;
+  const cpuCost = Number.isFinite(r.messageStoreCpuUs)
+    ? `${fmtUs(r.messageStoreCpuUs)} CPU per request (${Math.abs(r.messageStoreCpuShare * 100).toFixed(1)} % ${r.messageStoreCpuShare < 0 ? 'less' : 'more'} CPU)`
+    : 'n/a µs CPU per request';
   out(Number.isFinite(cost)
-    ? `   message store cost: ${cost.toFixed(1)} % (bar ≤ 15 %) — ${cost <= 15 ? 'PASS' : 'BELOW'}   (throughput lost against DOMBRIDGE_MESSAGE_STORE=off)`
+    ? `   message store cost: ${cost.toFixed(1)} % throughput (bar ≤ 15 %), ${cpuCost} — ${cost <= 15 ? 'PASS' : 'BELOW'}   (against DOMBRIDGE_MESSAGE_STORE=off)`
     : '   message store cost: not measured (bar ≤ 15 %)');
   for (const [name, f] of [['dombridge', r.dombridge], ['dombridge (message store off)', r.dombridgeNoMessages], ['node-soap', r.nodeSoap], ['bare', r.bare]] as const) {
     if (!f.ok) out(`   ${name} FAILED: ${f.error}`);

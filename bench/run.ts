@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: dombridge's figures, each beside its baselines measured in the same run.
  *
- *   node dist/bench/run.js [--quick] [--only cache|checkout|load[,…]] [--cpu-prof]
+ *   node dist/bench/run.js [--quick] [--only cache|checkout|load[,…]] [--cpu-prof] [--loader node|wrk|auto]
  *
  *   1. cache-hit GetInventoryAvailability over HTTP: dombridge vs a bare node:http server vs node-soap
  *   2. complete checkouts per second against the DOM simulator (bar: 100/s), beside the cache-hit figure
@@ -10,6 +10,8 @@
  * Prints a table and writes the figures to var/bench/latest.json. A figure below its bar is reported, never
  * a failure; a section that cannot be measured is reported as failed (exit code 1) and the others still run.
  * `--cpu-prof` profiles the dombridge child of section 1 (done anyway when it is slower than node-soap).
+ * `--loader` picks section 1's load generator: wrk, the Node client in this process, or (auto, the default) wrk
+ * when it is on PATH.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { errorMessage, killAllChildrenNow, removeTempDirs, stopAllChildren } from './bench-support.js';
 import { runCacheHitBench, type CacheHitResult } from './cache-hit.bench.js';
+import { LOADER_CHOICES, type LoaderChoice } from './load-generator.js';
 import { runCheckoutBench, type CheckoutResult } from './checkout.bench.js';
 import { runLoadInventoryBench, type LoadInventoryResult } from './load-inventory.bench.js';
 import { printCacheHit, printCheckout, printLoadInventory, type SectionOutcome } from './report.js';
@@ -47,20 +50,22 @@ const QUICK: Settings = {
 };
 
 function usage(problem: string): never {
-  process.stderr.write(`bench: ${problem}\nusage: node dist/bench/run.js [--quick] [--only cache|checkout|load[,…]] [--cpu-prof]\n`);
+  process.stderr.write(`bench: ${problem}\nusage: node dist/bench/run.js [--quick] [--only cache|checkout|load[,…]] [--cpu-prof] [--loader node|wrk|auto]\n`);
   process.exit(64);
 }
 
 async function main(): Promise<number> {
-  let values: { quick?: boolean; only?: string; 'cpu-prof'?: boolean };
+  let values: { quick?: boolean; only?: string; 'cpu-prof'?: boolean; loader?: string };
   try {
-    ({ values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, 'cpu-prof': { type: 'boolean' } } }));
+    ({ values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, 'cpu-prof': { type: 'boolean' }, loader: { type: 'string' } } }));
   } catch (e) {
     usage(errorMessage(e));
   }
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
   for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) usage(`--only takes cache, checkout or load, not "${s}"`);
   const wanted = new Set(only as Section[]);
+  const loader = values.loader ?? 'auto';
+  if (!(LOADER_CHOICES as readonly string[]).includes(loader)) usage(`--loader takes node, wrk or auto, not "${loader}"`);
   const settings = values.quick ? QUICK : FULL;
   const log = (line: string) => process.stderr.write(`  … ${line}\n`);
 
@@ -89,7 +94,7 @@ async function main(): Promise<number> {
   };
 
   const cache = await run<CacheHitResult>('cache', () =>
-    runCacheHitBench({ root: PACKAGE_ROOT, ...settings.cache, profile: values['cpu-prof'] ? 'always' : 'if-slower', log }));
+    runCacheHitBench({ root: PACKAGE_ROOT, ...settings.cache, profile: values['cpu-prof'] ? 'always' : 'if-slower', loader: loader as LoaderChoice, log }));
   printCacheHit(cache);
   const checkout = await run<CheckoutResult>('checkout', () => runCheckoutBench({ root: PACKAGE_ROOT, ...settings.checkout, log }));
   printCheckout(checkout, cache);

@@ -95,6 +95,7 @@ export class SoapDispatcher {
         for (const a of afters) await a('', true).catch(() => undefined);
         throw e;
       }
+      flatten(responseBod);
       for (const a of afters) await a(responseBod, false);
       return { status: 200, contentType: contentTypeFor(version), body: wrapEnvelope(version, responseBod), operation, outcome: 'ok', bodId };
     } catch (e) {
@@ -130,4 +131,14 @@ export class SoapDispatcher {
     }
     return { ...answer, operation, outcome };
   }
+}
+
+/**
+ * Makes V8 turn a string built by concatenation (a rope of hundreds of small pieces) into one flat string, in
+ * place: reading a character does it. A response BOD outlives the request in the message store's write-behind
+ * queue; as a rope, every young-generation collection it survives copies all its pieces (measured: scavenges
+ * three times as long with the message store on). Flat, it is one object, and the envelope around it is cheap.
+ */
+function flatten(s: string): void {
+  if (s.length) s.charCodeAt(0);
 }
