@@ -82,3 +82,8 @@ export function splitVerbNoun(name: string): { verb: string | null; noun: string
   for (const v of VERBS) if (name.startsWith(v) && name.length > v.length) return { verb: v, noun: name.slice(v.length) };
   return { verb: null, noun: name };
 }
+
+/** The text of XML held as text or as UTF-8 bytes. */
+export function xmlText(x: string | Uint8Array): string {
+  return typeof x === 'string' ? x : Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('utf8');
+}

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { DispatchInterceptor, InboundMessage, InterceptDecision } from '../soap/bod-operation.js';
-import type { BodMessage, CompletedInbound, MessageStore, NewInboundMessage } from '../store/store.js';
-import { businessKeys, contentHash, redactSecrets, soapBodyText } from './bod-text.js';
+import type { AnsweredGet, BodMessage, MessageStore, NewInboundMessage, XmlPayload } from '../store/store.js';
+import { businessKeys, contentHash, redactSecrets, soapBodyText, xmlText } from './bod-text.js';
 import type { MessageContext } from './message-context.js';
 import { messageKey, type MessageWriter } from './message-writer.js';
 
@@ -45,28 +45,33 @@ export class IdempotentReceiver implements DispatchInterceptor {
   }
 
   async before(msg: InboundMessage): Promise<InterceptDecision> {
-    const row = inboundRow(msg);
-    const readOnly = READ_ONLY_VERBS.has(row.verb);
-    if (row.bodId === null) {
-      if (readOnly) return this.proceedReadOnly(row, undefined);
+    const aa = msg.request.applicationArea;
+    const readOnly = READ_ONLY_VERBS.has(msg.request.verb);
+    const bodId = aa.bodId ?? null;
+    const senderId = aa.senderLogicalId ?? '';
+    if (bodId === null) {
+      if (readOnly) return this.proceedReadOnly(msg, undefined);
+      const row = inboundRow(msg);
       const begun = await this.messages.beginInbound(row);
       return this.proceed(begun.created ? begun.messageId : begun.existing.messageId, undefined, row.requestHash, row.receivedAt);
     }
-    const key = messageKey(row.senderId, row.bodId);
-    const params = { bodId: row.bodId, sender: row.senderId || '(no Sender LogicalID)' };
+    const key = messageKey(senderId, bodId);
+    const params = { bodId, sender: senderId || '(no Sender LogicalID)' };
     // Checked and taken in one synchronous step: two copies arriving together cannot both pass.
     if (this.inFlight.has(key)) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     this.inFlight.add(key);
     let decision: InterceptDecision | undefined;
     try {
       const recent = this.recent.get(key);
-      const seen = recent && (recent.responseXml === undefined ? await this.seenGet(recent, key, row, params) : this.seenBefore(recent, row, params));
+      const seen = recent && (recent.responseXml === undefined
+        ? await this.seenGet(recent, key, msg, params)
+        : this.seenBefore(recent, contentHash(msg.text, msg.raw), params));
       if (seen) decision = seen;
-      else if (readOnly) decision = this.proceedReadOnly(row, key);
+      else if (readOnly) decision = this.proceedReadOnly(msg, key);
       else {
         // A failed Get under this key is still queued: write it first, so the row taken below cannot be overwritten.
         if (this.writer.unwrittenInbound(key)) await this.writer.flush();
-        decision = await this.begin(row, key, params);
+        decision = await this.begin(inboundRow(msg), key, params);
       }
       return decision;
     } finally {
@@ -79,7 +84,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
     const begun = await this.messages.beginInbound(row);
     if (begun.created) return this.proceed(begun.messageId, key, row.requestHash, row.receivedAt);
     const stored = begun.existing;
-    const seen = this.seenBefore(stored, row, params);
+    const seen = this.seenBefore(stored, row.requestHash, params);
     if (seen) return seen;
     if (!(await this.messages.restartInbound(stored.messageId, row))) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     this.log.info('BOD seen before without effect; processing it again', { messageId: stored.messageId, bodId: row.bodId, previous: stored.status });
@@ -87,11 +92,11 @@ export class IdempotentReceiver implements DispatchInterceptor {
   }
 
   /** What a repeat gets from the stored message (the table above); undefined when it never took effect and runs again. */
-  private seenBefore(stored: Recent, row: NewInboundMessage, params: { bodId: string; sender: string }): InterceptDecision | undefined {
+  private seenBefore(stored: Recent, requestHash: string, params: { bodId: string; sender: string }): InterceptDecision | undefined {
     const date = new Date(stored.appliedAt ?? stored.createdAt).toISOString();
     switch (stored.status) {
       case 'processed':
-        if (stored.requestHash !== row.requestHash) return { fault: 'DUPLICATE_BODID_CONFLICT', params: { ...params, date } };
+        if (stored.requestHash !== requestHash) return { fault: 'DUPLICATE_BODID_CONFLICT', params: { ...params, date } };
         return { replay: stored.responseXml ?? '' };
       case 'applied':
         return { fault: 'DUPLICATE_RESPONSE_LOST', params: { ...params, date } };
@@ -105,17 +110,30 @@ export class IdempotentReceiver implements DispatchInterceptor {
   }
 
   /**
-   * A repeat of a recent Get. Its answer is not kept in memory (thousands of answers held for seconds would be
-   * promoted by the garbage collector and cost every request a share of old-generation collections): it is taken
-   * from the write-behind queue or, once written, from the message log. Not found there (the log could not be
-   * written), the Get simply runs again: it has no effect to repeat.
+   * A repeat of a recent Get, or another BOD reusing a recent Get's key. Neither the Get's answer nor its content
+   * hash is kept in memory: the hash would cost every Get a SHA-256 for the rare repeat, and thousands of answers
+   * held for seconds are promoted by the garbage collector. Both are taken from the recorded Get — by its message
+   * id in the journal, from the write-behind queue, or from the database — and the hash of the repeat is worked
+   * out now. Not found (its record could not be written), a Get simply runs again: it has no effect to repeat.
    */
-  private async seenGet(recent: Recent, key: string, row: NewInboundMessage, params: { bodId: string; sender: string }): Promise<InterceptDecision | undefined> {
-    if (recent.requestHash !== row.requestHash) return this.seenBefore(recent, row, params);
+  private async seenGet(recent: Recent, key: string, msg: InboundMessage, params: { bodId: string; sender: string }): Promise<InterceptDecision | undefined> {
+    const requestHash = contentHash(msg.text, msg.raw);
+    const aa = msg.request.applicationArea;
+    const original = await this.recordedGet(recent, key, aa.senderLogicalId ?? '', aa.bodId ?? '');
+    if (!original) return undefined;
+    if (original.requestHash !== requestHash) return this.seenBefore({ ...recent, requestHash: original.requestHash }, requestHash, params);
+    return original.status === 'processed' && original.responseXml !== null ? { replay: original.responseXml } : undefined;
+  }
+
+  private async recordedGet(recent: Recent, key: string, senderId: string, bodId: string): Promise<{ status: string; requestHash: string; responseXml: string | null } | undefined> {
+    if (recent.journalId !== undefined) {
+      const m = await this.messages.get(String(recent.journalId));
+      return m && m.requestHash !== null ? { status: m.status, requestHash: m.requestHash, responseXml: m.responseXml } : undefined;
+    }
     const queued = this.writer.unwrittenInbound(key);
-    if (queued) return queued.responseXml === null ? undefined : { replay: queued.responseXml };
-    const stored = await this.messages.findInbound(row.senderId, row.bodId ?? '');
-    return stored && stored.status === 'processed' && stored.requestHash === row.requestHash && stored.responseXml !== null ? { replay: stored.responseXml } : undefined;
+    if (queued) return { status: queued.status, requestHash: contentHash(xmlText(queued.requestXml)), responseXml: queued.responseXml === null ? null : xmlText(queued.responseXml) };
+    const stored = await this.messages.findInbound(senderId, bodId);
+    return stored && stored.requestHash !== null ? { status: stored.status, requestHash: stored.requestHash, responseXml: stored.responseXml } : undefined;
   }
 
   private proceed(messageId: string, key: string | undefined, requestHash: string, receivedAt: number): InterceptDecision {
@@ -137,15 +155,18 @@ export class IdempotentReceiver implements DispatchInterceptor {
     return { proceed: true, after, context };
   }
 
-  /** A Get: nothing to take before it runs; the answered message is written behind, findable by its key meanwhile. */
-  private proceedReadOnly(row: NewInboundMessage, key: string | undefined): InterceptDecision {
-    const after = async (responseBod: string, failed: boolean): Promise<void> => {
-      const done = failed ? completed(row, 'failed', null, FAULT_NOTE) : completed(row, 'processed', responseBod, null);
-      this.writer.addInbound(key, done);
+  /**
+   * A Get: nothing to take before it runs. The answered message is written behind (MessageWriter: the Get
+   * journal on a file database), and its key is remembered with the message id the record got.
+   */
+  private proceedReadOnly(msg: InboundMessage, key: string | undefined): InterceptDecision {
+    const after = async (responseBod: string, failed: boolean, responseBytes?: Uint8Array): Promise<void> => {
+      const entry = answeredGet(msg, failed ? 'failed' : 'processed', failed ? null : responseBytes ?? responseBod, failed ? FAULT_NOTE : null);
+      const messageId = this.writer.addAnswered(key, entry);
       if (key !== undefined) {
         // A fault is not kept: a repeat runs again (the table's "failed, never applied").
         if (failed) this.recent.delete(key);
-        else this.recent.set(key, { status: 'processed', requestHash: row.requestHash, responseXml: undefined, createdAt: row.receivedAt, appliedAt: null });
+        else this.recent.set(key, { status: 'processed', requestHash: undefined, responseXml: undefined, createdAt: entry.receivedAt, appliedAt: null, journalId: messageId });
         this.inFlight.delete(key);
       }
     };
@@ -155,26 +176,50 @@ export class IdempotentReceiver implements DispatchInterceptor {
 
 type Stored = Pick<BodMessage, 'status' | 'requestHash' | 'responseXml' | 'createdAt' | 'appliedAt'>;
 
-/** What {@link RecentKeys} holds of an answered key; a Get's answer is left out (`undefined`, see seenGet). */
-type Recent = Omit<Stored, 'responseXml'> & { readonly responseXml: string | null | undefined };
+/**
+ * What {@link RecentKeys} holds of an answered key. Of a Get, neither answer nor hash (`undefined`, see seenGet),
+ * but the message id its record got (undefined where the record waits in the write-behind queue instead).
+ */
+type Recent = Omit<Stored, 'responseXml' | 'requestHash'> & {
+  readonly requestHash: string | null | undefined;
+  readonly responseXml: string | null | undefined;
+  /** The journal's message id of a recorded Get, as the number the journal handed out. */
+  readonly journalId?: number | undefined;
+};
 
-/** The answered keys of this process, most recent last; beyond `capacity` the oldest is forgotten. */
+/**
+ * The answered keys of this process; beyond `capacity` the oldest answered is forgotten. A ring of keys in answer
+ * order beside the map: eviction is one slot, not an iterator per request. A key answered again keeps its first
+ * slot, and a slot left by a deleted key may later evict the same key set anew: a key can be forgotten early, never
+ * remembered wrongly, and a forgotten key only means the database or the journal is asked instead.
+ */
 export class RecentKeys {
   private readonly map = new Map<string, Recent>();
+  private readonly ring: (string | undefined)[];
+  private next = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number) {
+    this.ring = new Array<string | undefined>(capacity);
+  }
 
   get(key: string): Recent | undefined {
     return this.map.get(key);
   }
 
   set(key: string, value: Recent): void {
-    this.map.delete(key);
+    if (this.map.has(key)) {
+      this.map.set(key, value);
+      return;
+    }
+    const old = this.ring[this.next];
+    if (old !== undefined) this.map.delete(old);
+    this.ring[this.next] = key;
+    this.next = (this.next + 1) % this.capacity;
     this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
   }
 
   delete(key: string): void {
+    // Its ring slot stays until reused; deleting a key that slot no longer maps is harmless.
     this.map.delete(key);
   }
 
@@ -206,10 +251,16 @@ function inboundRow(msg: InboundMessage): NewInboundMessage {
   };
 }
 
-function completed(row: NewInboundMessage, status: 'processed' | 'failed', responseXml: string | null, error: string | null): CompletedInbound {
+/** What is recorded of an answered Get: no hash, no business keys (derived from the XML when it is read). */
+function answeredGet(msg: InboundMessage, status: 'processed' | 'failed', responseXml: XmlPayload | null, error: string | null): AnsweredGet {
+  const aa = msg.request.applicationArea;
+  const op = msg.operation.name;
+  const verb = msg.request.verb;
   return {
-    service: row.service, operation: row.operation, verb: row.verb, noun: row.noun, bodId: row.bodId, senderId: row.senderId, orderId: row.orderId,
-    partNumber: row.partNumber, catentryId: row.catentryId, requestHash: row.requestHash, requestXml: row.requestXml, receivedAt: row.receivedAt,
-    status, responseXml, error, answeredAt: Date.now(),
+    service: msg.service.name, operation: op, verb, noun: op.startsWith(verb) ? op.slice(verb.length) : op, bodId: aa.bodId ?? null,
+    senderId: aa.senderLogicalId ?? '', status,
+    // The envelope as received (its bytes, copied without encoding); a WS-Security header's password is blanked first.
+    requestXml: msg.soapHeader ? redactSecrets(msg.text) : msg.raw,
+    responseXml, error, receivedAt: msg.receivedAtMs, answeredAt: Date.now(),
   };
 }

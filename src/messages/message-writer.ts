@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js';
-import type { CompletedInbound, MessageStore, RecordedCall } from '../store/store.js';
+import type { AnsweredGet, CompletedInbound, MessageStore, RecordedCall } from '../store/store.js';
+import { businessKeys, contentHash, soapBodyText, xmlText } from './bod-text.js';
 
 export interface MessageWriterOptions {
   /** How long a record may wait before it is written, ms. Default 50. */
@@ -12,16 +13,17 @@ export interface MessageWriterOptions {
 
 /**
  * Write-behind for the records that need not be durable before the answer: calls to DOM, and answered Gets
- * (read-only: no effect to be idempotent with). They queue in memory and are handed over in one batch every
+ * (read-only: no effect to be idempotent with). A store with a Get journal (a file database) takes the Gets
+ * itself (src/messages/get-journal.ts); the rest queue in memory and are handed over in one batch every
  * `flushMs` or every `batchSize` records, so the hot path pays neither a lock nor a commit per request. On a file
  * database the batch goes to the message log's worker thread (src/messages/message-log.ts), which writes it to a
  * database of its own: no insert, COMMIT or fsync on the event loop; an in-memory database writes it in place. A crash loses the last few milliseconds of this record, never a message
  * (the DOM outbox keeps those) and never an effect. Until written, an answered Get stays findable by its key.
  */
 export class MessageWriter {
-  private inbound: CompletedInbound[] = [];
+  private inbound: AnsweredGet[] = [];
   private calls: (() => RecordedCall)[] = [];
-  private readonly unwritten = new Map<string, CompletedInbound>();
+  private readonly unwritten = new Map<string, AnsweredGet>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private dropped = 0;
@@ -33,14 +35,21 @@ export class MessageWriter {
     this.flushMs = opts.flushMs ?? 50;
     this.batchSize = opts.batchSize ?? 500;
     this.maxQueued = opts.maxQueued ?? 10_000;
+    if (messages.answeredGets) messages.answeredGets.onProblem = (what, fields) => log.error(what, fields);
   }
 
-  /** An answered inbound BOD; `key` (sender and BODID) keeps it findable until it is written. */
-  addInbound(key: string | undefined, row: CompletedInbound): void {
-    if (!this.room()) return;
-    this.inbound.push(row);
-    if (key !== undefined) this.unwritten.set(key, row);
+  /**
+   * An answered Get. With a journal it is appended there and its message id returned (as a number); otherwise it
+   * is queued, `key` (sender and BODID) keeping it findable until it is written, and undefined is returned.
+   */
+  addAnswered(key: string | undefined, entry: AnsweredGet): number | undefined {
+    const journal = this.messages.answeredGets;
+    if (journal) return journal.append(entry);
+    if (!this.room()) return undefined;
+    this.inbound.push(entry);
+    if (key !== undefined) this.unwritten.set(key, entry);
     this.scheduled();
+    return undefined;
   }
 
   /** A call to DOM; the thunk reads the raw BODs at write time, off the caller's path. */
@@ -50,7 +59,7 @@ export class MessageWriter {
     this.scheduled();
   }
 
-  unwrittenInbound(key: string): CompletedInbound | undefined {
+  unwrittenInbound(key: string): AnsweredGet | undefined {
     return this.unwritten.get(key);
   }
 
@@ -58,14 +67,15 @@ export class MessageWriter {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.inbound.length === 0 && this.calls.length === 0) return this.writing;
+    const journal = this.messages.answeredGets?.flush();
+    if (this.inbound.length === 0 && this.calls.length === 0) return journal ? Promise.all([journal, this.writing]).then(() => undefined) : this.writing;
     const inbound = this.inbound;
     const calls = this.calls;
     this.inbound = [];
     this.calls = [];
     // One write at a time, in order.
     this.writing = this.writing.then(() => this.write(inbound, calls));
-    return this.writing;
+    return journal ? Promise.all([journal, this.writing]).then(() => undefined) : this.writing;
   }
 
   private room(): boolean {
@@ -82,14 +92,14 @@ export class MessageWriter {
     }
   }
 
-  private async write(inbound: readonly CompletedInbound[], calls: readonly (() => RecordedCall)[]): Promise<void> {
+  private async write(inbound: readonly AnsweredGet[], calls: readonly (() => RecordedCall)[]): Promise<void> {
     if (this.dropped) {
       this.log.warn('message store fell behind: records were dropped', { dropped: this.dropped });
       this.dropped = 0;
     }
     try {
       for (let i = 0; i < Math.max(inbound.length, calls.length); i += this.batchSize) {
-        await this.messages.recordBatch({ inbound: inbound.slice(i, i + this.batchSize), calls: calls.slice(i, i + this.batchSize).map((c) => c()) });
+        await this.messages.recordBatch({ inbound: inbound.slice(i, i + this.batchSize).map(completedInbound), calls: calls.slice(i, i + this.batchSize).map((c) => c()) });
       }
     } catch (e) {
       this.log.error('message store could not write its records', { inbound: inbound.length, calls: calls.length, error: e instanceof Error ? e.message : String(e) });
@@ -101,6 +111,16 @@ export class MessageWriter {
       }
     }
   }
+}
+
+/** An answered Get as a database row: its content hash and business keys worked out here, off the request path. */
+function completedInbound(g: AnsweredGet): CompletedInbound {
+  const requestXml = xmlText(g.requestXml);
+  const keys = businessKeys(soapBodyText(requestXml));
+  return {
+    ...g, requestXml, responseXml: g.responseXml === null ? null : xmlText(g.responseXml),
+    orderId: keys.orderId, partNumber: keys.partNumber, catentryId: keys.catentryId, requestHash: contentHash(requestXml),
+  };
 }
 
 /** The key of an inbound BOD: (Sender LogicalID or '', BODID). */

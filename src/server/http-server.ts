@@ -109,7 +109,7 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
       if (tooBig) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       dispatcher.dispatch(service, body, req.headers['content-type']).then(
-        (a) => send(res, a.status, a.contentType, a.body),
+        (a) => send(res, a.status, a.contentType, a.bytes ?? a.body),
         (e: unknown) => {
           log.error('dispatch failed', { error: String(e) });
           const f = buildFault(version, 'INTERNAL_ERROR', { reference: 'dispatch' });
@@ -176,7 +176,7 @@ function lingeringClose(req: http.IncomingMessage): void {
   req.resume();
 }
 
-function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+function send(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);

@@ -41,9 +41,15 @@ export interface InboundMessage {
  * refuse with a fault, or answer with a stored reply (an idempotent duplicate).
  */
 export type InterceptDecision =
-  | { readonly proceed: true; readonly principal?: Principal; readonly after?: (responseBod: string, failed: boolean) => Promise<void>; readonly context?: Record<string, unknown> }
+  | { readonly proceed: true; readonly principal?: Principal; readonly after?: AfterAnswer; readonly context?: Record<string, unknown> }
   | { readonly fault: ErrorCode; readonly params?: ErrorParams }
   | { readonly replay: string };
+
+/**
+ * Work once the answer is known: the response BOD as text (empty when `failed`: the handler threw), and, when
+ * answered, the same BOD as the UTF-8 bytes about to be sent, for whoever stores it without encoding it again.
+ */
+export type AfterAnswer = (responseBod: string, failed: boolean, responseBytes?: Uint8Array) => Promise<void>;
 
 /** Runs around every routed request, in order: security first, then the message store. */
 export interface DispatchInterceptor {

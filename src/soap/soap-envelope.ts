@@ -55,6 +55,13 @@ export function wrapEnvelope(version: SoapVersion, bodyXml: string): string {
   return (version === '1.2' ? ENV_OPEN_12 : ENV_OPEN_11) + bodyXml + ENV_CLOSE;
 }
 
+/** An envelope from {@link wrapEnvelope} as UTF-8, and the part of it that is the BOD (the wrapper is ASCII). */
+export function envelopeBytes(version: SoapVersion, envelope: string): { bytes: Buffer; bod: Buffer } {
+  const bytes = Buffer.from(envelope, 'utf8');
+  const open = version === '1.2' ? ENV_OPEN_12.length : ENV_OPEN_11.length;
+  return { bytes, bod: bytes.subarray(open, bytes.length - ENV_CLOSE.length) };
+}
+
 const DETAIL_NS = 'http://dombridge.dev/fault/1';
 
 export interface FaultAnswer {

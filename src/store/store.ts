@@ -219,6 +219,46 @@ export interface CompletedInbound extends NewInboundMessage {
   readonly answeredAt: number;
 }
 
+/**
+ * An answered Get as recorded write-behind: what was sent and answered. Its content hash and business keys are
+ * derived from `requestXml` when the record is read (see src/messages/get-journal.ts for why).
+ */
+export interface AnsweredGet<X extends XmlPayload = XmlPayload> {
+  readonly service: string;
+  readonly operation: string;
+  readonly verb: string;
+  readonly noun: string;
+  readonly bodId: string | null;
+  readonly senderId: string;
+  readonly status: 'processed' | 'failed';
+  /** The envelope as received, WS-Security passwords blanked. */
+  readonly requestXml: X;
+  /** The response BOD (no envelope). */
+  readonly responseXml: X | null;
+  readonly error: string | null;
+  readonly receivedAt: number;
+  readonly answeredAt: number;
+}
+
+/**
+ * XML as text, or as its UTF-8 bytes — as received, or as about to be sent — so that a record can copy them
+ * without encoding the text again.
+ */
+export type XmlPayload = string | Uint8Array;
+
+/** Where a store keeps answered Gets outside its transactions (a file database's journal). */
+export interface AnsweredGetJournal {
+  /**
+   * Queues the record and returns its message id at once, as a number (`String(id)` is the message id); undefined
+   * when it was dropped (the journal fell behind).
+   */
+  append(entry: AnsweredGet): number | undefined;
+  /** Resolves once everything queued is written. */
+  flush(): Promise<void>;
+  /** Told when records are lost (a failed write, a full queue): the message writer logs it. */
+  onProblem: (what: string, fields: Record<string, unknown>) => void;
+}
+
 /** One call to DOM, recorded after it returned. */
 export interface RecordedCall {
   readonly service: string;
@@ -261,6 +301,11 @@ export interface MessageStore {
   markApplied(messageId: string, at: number): Promise<boolean>;
   /** received | applied → processed (with the response BOD) or failed (a fault: no response kept). */
   finishInbound(messageId: string, outcome: { status: 'processed' | 'failed'; responseXml: string | null; error: string | null; at: number }): Promise<boolean>;
+  /**
+   * Answered Gets go here when the store has a journal for them (a file database); without one (in memory) they
+   * are recorded through {@link recordBatch}. get, list, findInbound and prune cover the journal's records too.
+   */
+  readonly answeredGets: AnsweredGetJournal | undefined;
   /** The inbound message holding a key, if any (read outside the writer: the Get path never waits for it). */
   findInbound(senderId: string, bodId: string): Promise<BodMessage | undefined>;
   /**

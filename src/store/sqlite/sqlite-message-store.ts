@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { GetJournal, isJournalId, journalDir } from '../../messages/get-journal.js';
 import { LOG_ID_BASE, MessageLog, messageLogPath } from '../../messages/message-log.js';
 import { INBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
 import type { BodMessage, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, Store } from '../store.js';
@@ -93,9 +94,26 @@ function logFor(wdb: Database.Database): MessageLog | undefined {
   return log;
 }
 
-/** Stops the message log's writer of this store (after the writes already posted); a later write starts it again. */
+/** One Get journal per main database file (src/messages/get-journal.ts); an in-memory database keeps its Gets in itself. */
+const journals = new WeakMap<Database.Database, GetJournal>();
+
+function journalFor(wdb: Database.Database): GetJournal | undefined {
+  if (wdb.memory || wdb.readonly) return undefined;
+  let j = journals.get(wdb);
+  if (!j) {
+    j = new GetJournal(journalDir(wdb.name));
+    journals.set(wdb, j);
+  }
+  return j;
+}
+
+/**
+ * Stops the message log's writer of this store (after the writes already posted) and writes and closes the Get
+ * journal; a later write starts them again.
+ */
 export async function closeMessageLog(messages: MessageStore): Promise<void> {
   await logOfStore.get(messages)?.close();
+  await (messages.answeredGets as GetJournal | undefined)?.close();
 }
 
 /** Newest first, as the main database's list orders them. */
@@ -106,9 +124,11 @@ function newestFirst(a: BodMessage, b: BodMessage): number {
 export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Database.Database): MessageStore {
   const log = logFor(wdb);
   const logDb = () => log?.read();
+  const journal = journalFor(wdb);
   const inboundParams = (m: NewInboundMessage) =>
     [m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.requestHash, m.requestXml, m.receivedAt, m.receivedAt];
   const store: MessageStore = {
+    answeredGets: journal,
     beginInbound: (m) => write((): InboundBegin => {
       if (m.bodId === null) return { created: true, messageId: String(w(INSERT_INBOUND).run(...inboundParams(m)).lastInsertRowid) };
       const info = w(INSERT_INBOUND_KEYED).run(...inboundParams(m));
@@ -125,7 +145,7 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       w(o.status === 'processed' ? FINISH_PROCESSED : FINISH_FAILED).run(o.status, o.responseXml, o.error, o.at, id).changes === 1),
     async findInbound(senderId, bodId) {
       const x = (r(BY_KEY).get(senderId, bodId) ?? logDb()?.prepare(LOG_BY_KEY).get(senderId, bodId)) as Row | undefined;
-      return x && toMessage(x);
+      return x ? toMessage(x) : journal?.findByKey(senderId, bodId);
     },
     // With a log database the records go to its writer thread; the main database's writer never sees them.
     recordBatch: ({ inbound, calls }) => log ? log.write(inbound, calls) : write(() => {
@@ -148,6 +168,7 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       if (wdb.inTransaction) run(); else wdb.transaction(run)();
     }),
     async get(id) {
+      if (journal && isJournalId(id)) return journal.read(id);
       if (isRowId(id)) {
         const x = (Number(id) >= LOG_ID_BASE ? logDb()?.prepare(BY_ID).get(Number(id)) : r(BY_ID).get(Number(id))) as Row | undefined;
         if (x) return toMessage(x);
@@ -167,9 +188,10 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       const sql = `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY created_at DESC, LENGTH(message_id) DESC, message_id DESC LIMIT ?`;
       const main = (r(sql).all(...all, q.limit) as Row[]).map(toMessage);
       const ldb = logDb();
-      if (!ldb) return main;
-      const logged = (ldb.prepare(`${parts[0]} ORDER BY created_at DESC, message_id DESC LIMIT ?`).all(...params, q.limit) as Row[]).map(toMessage);
-      return [...main, ...logged].sort(newestFirst).slice(0, q.limit);
+      const logged = ldb ? (ldb.prepare(`${parts[0]} ORDER BY created_at DESC, message_id DESC LIMIT ?`).all(...params, q.limit) as Row[]).map(toMessage) : [];
+      const journaled = journal?.list(q) ?? [];
+      if (!logged.length && !journaled.length) return main;
+      return [...main, ...logged, ...journaled].sort(newestFirst).slice(0, q.limit);
     },
     async callsWithBodId(bodId) {
       const main = (r(`${LOG_CALLS} ORDER BY created_at, message_id`).all(bodId) as Row[]).map(toMessage);
@@ -180,7 +202,9 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       const n = await write(() =>
         w('DELETE FROM bod_message WHERE message_id IN (SELECT message_id FROM bod_message WHERE created_at < ? ORDER BY created_at LIMIT ?)').run(before, limit).changes);
       // Both databases pruned; the caller repeats while a full batch's worth went, so each side ends up pruned.
-      return log && existsSync(log.path) ? n + await log.prune(before, limit) : n;
+      const logged = log && existsSync(log.path) ? await log.prune(before, limit) : 0;
+      // The journal goes by whole segments; called again while the database side still has work, it finds none.
+      return n + logged + (journal?.prune(before) ?? 0);
     },
   };
   if (log) logOfStore.set(store, log);
