@@ -128,7 +128,9 @@ export class IdempotentReceiver implements DispatchInterceptor {
   private async recordedGet(recent: Recent, key: string, senderId: string, bodId: string): Promise<{ status: string; requestHash: string; responseXml: string | null } | undefined> {
     if (recent.journalId !== undefined) {
       const m = await this.messages.get(String(recent.journalId));
-      return m && m.requestHash !== null ? { status: m.status, requestHash: m.requestHash, responseXml: m.responseXml } : undefined;
+      // The entry was found by a hash of the key: the record must be this key's.
+      if (!m || m.bodId !== bodId || m.senderId !== senderId || m.requestHash === null) return undefined;
+      return { status: m.status, requestHash: m.requestHash, responseXml: m.responseXml };
     }
     const queued = this.writer.unwrittenInbound(key);
     if (queued) return { status: queued.status, requestHash: contentHash(xmlText(queued.requestXml)), responseXml: queued.responseXml === null ? null : xmlText(queued.responseXml) };
@@ -188,44 +190,76 @@ type Recent = Omit<Stored, 'responseXml' | 'requestHash'> & {
 };
 
 /**
- * The answered keys of this process; beyond `capacity` the oldest answered is forgotten. A ring of keys in answer
- * order beside the map: eviction is one slot, not an iterator per request. A key answered again keeps its first
- * slot, and a slot left by a deleted key may later evict the same key set anew: a key can be forgotten early, never
- * remembered wrongly, and a forgotten key only means the database or the journal is asked instead.
+ * The answered keys of this process; beyond `capacity` the oldest answered is forgotten. Keys live in a ring of
+ * slots in answer order, so eviction is one slot. At thousands of Gets a second the entries live long enough to be
+ * promoted to the old generation, and keeping strings and objects per entry made its collections a measurable share
+ * of every request; so a Get's entry is numbers only: the map goes from a 30-bit hash of the key (a small integer,
+ * stored inline) to the slot, and the slot holds the Get's journal id and time in typed arrays. A hash names a key
+ * only probably: whoever acts on a Get's entry checks the recorded Get's own sender and BODID (seenGet), and two
+ * live keys with one hash just forget the older early. The rare entries of effectful BODs are kept whole, key
+ * included, and checked here.
  */
 export class RecentKeys {
-  private readonly map = new Map<string, Recent>();
-  private readonly ring: (string | undefined)[];
+  private readonly slotOf = new Map<number, number>();
+  private readonly hashes: Int32Array;
+  private readonly records: (Recent & { readonly key: string } | undefined)[];
+  private readonly journalIds: Float64Array;
+  private readonly createdAts: Float64Array;
   private next = 0;
 
   constructor(private readonly capacity: number) {
-    this.ring = new Array<string | undefined>(capacity);
+    this.hashes = new Int32Array(capacity).fill(-1);
+    this.records = new Array<(Recent & { readonly key: string }) | undefined>(capacity);
+    this.journalIds = new Float64Array(capacity);
+    this.createdAts = new Float64Array(capacity);
   }
 
   get(key: string): Recent | undefined {
-    return this.map.get(key);
+    const slot = this.slotOf.get(keyHash(key));
+    if (slot === undefined) return undefined;
+    const r = this.records[slot];
+    if (r) return r.key === key ? r : undefined;
+    const journalId = this.journalIds[slot]!;
+    return { status: 'processed', requestHash: undefined, responseXml: undefined, createdAt: this.createdAts[slot]!, appliedAt: null, journalId: Number.isNaN(journalId) ? undefined : journalId };
   }
 
   set(key: string, value: Recent): void {
-    if (this.map.has(key)) {
-      this.map.set(key, value);
-      return;
+    const h = keyHash(key);
+    let slot = this.slotOf.get(h);
+    if (slot === undefined) {
+      slot = this.next;
+      this.next = (this.next + 1) % this.capacity;
+      const old = this.hashes[slot]!;
+      if (old !== -1 && this.slotOf.get(old) === slot) this.slotOf.delete(old);
+      this.hashes[slot] = h;
+      this.slotOf.set(h, slot);
     }
-    const old = this.ring[this.next];
-    if (old !== undefined) this.map.delete(old);
-    this.ring[this.next] = key;
-    this.next = (this.next + 1) % this.capacity;
-    this.map.set(key, value);
+    // A Get's entry (no answer, no hash kept) is numbers only; anything else is kept whole.
+    const getLike = value.status === 'processed' && value.responseXml === undefined && value.requestHash === undefined && value.appliedAt === null;
+    this.records[slot] = getLike ? undefined : { ...value, key };
+    this.journalIds[slot] = value.journalId ?? NaN;
+    this.createdAts[slot] = value.createdAt;
   }
 
   delete(key: string): void {
-    // Its ring slot stays until reused; deleting a key that slot no longer maps is harmless.
-    this.map.delete(key);
+    const h = keyHash(key);
+    const slot = this.slotOf.get(h);
+    if (slot === undefined) return;
+    this.slotOf.delete(h);
+    this.hashes[slot] = -1;
+    this.records[slot] = undefined;
   }
 
   get size(): number {
-    return this.map.size;
+    return this.slotOf.size;
   }
+}
+
+/** FNV-1a over the UTF-16 code units, folded to 30 bits: always a small integer, which V8 keeps without allocating. */
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h ^ (h >>> 30)) & 0x3fffffff;
 }
 
 /** Verbs without an effect: their messages are recorded write-behind, and a repeat is answered from the record. */
