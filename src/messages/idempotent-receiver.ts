@@ -256,7 +256,7 @@ export class RecentKeys {
 }
 
 /** FNV-1a over the UTF-16 code units, folded to 30 bits: always a small integer, which V8 keeps without allocating. */
-function keyHash(key: string): number {
+export function keyHash(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return (h ^ (h >>> 30)) & 0x3fffffff;

@@ -13,7 +13,7 @@ import { GetJournal, isJournalId, JOURNAL_ID_BASE, journalDir, SEGMENT_BYTES, ty
 import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { faultOf, getAvailabilityBod, INVENTORY_PATH, itemAtOnline, post, soap11 } from '../support/test-app.js';
-import { uniqueBodId, withBodId } from './message-support.js';
+import { collidingBodIds, uniqueBodId, withBodId } from './message-support.js';
 
 const REQUEST = (bodId: string) => `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><_inv:GetInventoryAvailability xmlns:_inv="http://www.ibm.com/xmlns/prod/commerce/9/inventory" xmlns:oa="http://www.openapplications.org/oagis/9"><oa:ApplicationArea><oa:BODID>${bodId}</oa:BODID></oa:ApplicationArea><_inv:DataArea><oa:Get><oa:Expression>/InventoryAvailability[InventoryAvailabilityIdentifier/ExternalIdentifier[CatalogEntryIdentifier[(UniqueID='20311')]]]</oa:Expression></oa:Get></_inv:DataArea></_inv:GetInventoryAvailability></soapenv:Body></soapenv:Envelope>`;
 
@@ -180,5 +180,16 @@ describe('Get journal behind a real server (file database)', function () {
     expect((await get(bodId)).text, 'once written').to.equal(first.text);
     const other = await get(bodId, '20312');
     expect(faultOf(other.body).code).to.equal('DUPLICATE_BODID_CONFLICT');
+  });
+
+  it('a Get whose BODID shares the recent-keys hash with an earlier one is answered for itself, and its repeat gets its own answer', async function () {
+    const [a, b] = collidingBodIds('journal-collide');
+    const first = await get(a);
+    const other = await get(b);
+    expect(other.body.name).to.equal('ShowInventoryAvailability');
+    expect(other.text).to.contain(`<oa:BODID>${b}</oa:BODID>`).and.not.to.contain(`<oa:BODID>${a}</oa:BODID>`);
+    await store.messages.answeredGets!.flush();
+    expect((await get(b)).text).to.equal(other.text);
+    expect(first.text).to.contain(a);
   });
 });

@@ -8,7 +8,7 @@ import { readEnvelope } from '../../src/soap/soap-envelope.js';
 import { readXml } from '../../src/xml/xml-reader.js';
 import { addItems, eventually, orderOf } from '../support/order-bods.js';
 import { changeStatus, faultOf, getAvailabilityBod, INVENTORY_PATH, itemAtOnline, ORDER_PATH, post, sample, soap11, startWorld, type TestWorld } from '../support/test-app.js';
-import { inboundRow, inboundWithBodId, uniqueBodId, withBodId, withoutBodId, withSender } from './message-support.js';
+import { collidingBodIds, inboundRow, inboundWithBodId, uniqueBodId, withBodId, withoutBodId, withSender } from './message-support.js';
 
 /** The idempotent receiver over a real server: (Sender LogicalID, BODID) answered once, whatever the repeats. */
 describe('idempotent receiver (real HTTP)', function () {
@@ -178,4 +178,20 @@ describe('idempotent receiver (interceptor)', function () {
     const [row] = await inboundWithBodId(w.store, bodId);
     expect(row).to.include({ status: 'processed' });
   });
+
+  it('two BODIDs whose keys share a hash are never taken for each other: a Get, then an effectful BOD under the other, both run', async function () {
+    const { interceptor } = installMessageStore(w.store, loadConfig({ env: {} }), silentLogger);
+    const [a, b] = collidingBodIds('collide');
+    const inventory = w.app.services.find((s) => s.name === 'InventoryServices')!;
+    const text = soap11(withBodId(getAvailabilityBod(itemAtOnline('20311', '10201')), a));
+    const get: InboundMessage = {
+      service: inventory, operation: inventory.operations.find((o) => o.name === 'GetInventoryAvailability')!, request: readBod(readEnvelope(readXml(text)).bod),
+      soapVersion: '1.1', soapHeader: undefined, raw: Buffer.from(text), text, receivedAtMs: Date.now(),
+    };
+    await proceeding(await interceptor!.before(get)).after!('<_inv:ShowInventoryAvailability>a</_inv:ShowInventoryAvailability>', false);
+    const change = inbound(withBodId(addItems([{ catentryId: '20311', quantity: 1 }]), b));
+    await proceeding(await interceptor!.before(change)).after!('<_ord:RespondOrder>b</_ord:RespondOrder>', false);
+    expect(await interceptor!.before(change)).to.deep.equal({ replay: '<_ord:RespondOrder>b</_ord:RespondOrder>' });
+  });
 });
+

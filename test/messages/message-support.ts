@@ -1,3 +1,5 @@
+import { keyHash } from '../../src/messages/idempotent-receiver.js';
+import { messageKey } from '../../src/messages/message-writer.js';
 import type { NewInboundMessage, Store } from '../../src/store/store.js';
 
 /** Helpers for the message store tests: the same BOD with another BODID or sender, or none. */
@@ -30,4 +32,16 @@ export function inboundRow(fields: Partial<NewInboundMessage> & { bodId: string 
 /** Inbound rows with this BODID, newest first. */
 export async function inboundWithBodId(store: Store, bodId: string) {
   return (await store.messages.list({ direction: 'in', limit: 1000 })).filter((m) => m.bodId === bodId);
+}
+
+/** Two BODIDs whose message keys (no sender) share the recent-keys hash: a birthday search, some tens of thousands of tries. */
+export function collidingBodIds(label: string): [string, string] {
+  const seen = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    const id = `${label}-${process.pid}-${i}`;
+    const h = keyHash(messageKey('', id));
+    const other = seen.get(h);
+    if (other) return [other, id];
+    seen.set(h, id);
+  }
 }
