@@ -5,8 +5,12 @@
  * load, to two baselines in child processes of their own: a bare node:http server answering the same bytes
  * (A), and a minimal node-soap server for the same WSDL operation (B). Every request carries a BODID of its own,
  * as a real client's do: a repeated BODID would be answered by dombridge's idempotent receiver from its message
- * store instead of by the inventory handler. dombridge is measured a second time with DOMBRIDGE_MESSAGE_STORE=off
- * (no message store, no idempotent receiver), right after the first, for the message store's cost (bar: ≤ 15 %).
+ * store instead of by the inventory handler. dombridge also runs a second time with DOMBRIDGE_MESSAGE_STORE=off
+ * (no message store, no idempotent receiver), for the message store's cost (bar: ≤ 15 %).
+ *
+ * The four servers run side by side and are measured in rounds, each server once per round, the order rotating
+ * from round to round: on this 2-core machine two back-to-back runs of the same server differ by up to ±15 %, so
+ * a figure is the median of its rounds and a ratio the median of its per-round ratios, and the rounds are printed.
  * The load comes from wrk when it is installed, else from a Node client in the bench process (load-generator.ts);
  * each server's CPU time (all threads) is read from /proc over the measured window, so a figure also says what a
  * request costs the server in CPU, not only how many requests the machine got through while sharing its cores.
@@ -25,6 +29,8 @@ export interface CacheHitOptions {
   /** The package root (bin/, wsdl/). */
   readonly root: string;
   readonly connections: number;
+  /** How many times each server is measured (its figure is the median round). */
+  readonly rounds: number;
   readonly warmupMs: number;
   readonly durationMs: number;
   /** Profile the dombridge child: always, only when it is slower than node-soap, or never. */
@@ -34,14 +40,14 @@ export interface CacheHitOptions {
   readonly log: (line: string) => void;
 }
 
-export type Figure = ({ ok: true } & HttpLoadResult & CpuFigure & { responseBytes: number }) | { ok: false; error: string };
+export type Figure = ({ ok: true } & HttpLoadResult & CpuFigure & { responseBytes: number; roundsRps: number[] }) | { ok: false; error: string };
 
 /** A measured run: the load generator's figures and the server's CPU time over the same window. */
 type Measured = HttpLoadResult & CpuFigure;
 
 export interface CacheHitResult {
-  /** The warm-up and measured window as the load generator ran them (wrk: whole seconds). */
-  readonly request: { item: string; store: string; bytes: number; connections: number; warmupMs: number; durationMs: number };
+  /** The warm-up and measured window as the load generator ran them (wrk: whole seconds), per round. */
+  readonly request: { item: string; store: string; bytes: number; connections: number; warmupMs: number; durationMs: number; rounds: number };
   readonly loader: { kind: LoadGenerator['kind']; description: string };
   readonly dombridge: Figure;
   /** dombridge with DOMBRIDGE_MESSAGE_STORE=off (no message store, no idempotent receiver), same request and load. */
@@ -95,78 +101,107 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
 
   // dombridge first: its warmed answer is what the bare baseline serves.
   const work = tempDir('cache');
-  o.log(`cache-hit: starting dombridge (demo, file-backed SQLite in a temporary directory)`);
-  const db = await startDombridgeChild('dombridge (cache-hit)', { root: o.root, dataDir: join(work, 'data') });
-  let canned: string;
+  const servers: Server[] = [];
   try {
-    canned = await warm(db.port, fresh);
-  } catch (e) {
-    await db.child.stop();
-    throw new Error(`${errorMessage(e)}${logHint(db)}`);
-  }
-  const cannedFile = join(work, 'show-inventory-availability.xml');
-  writeFileSync(cannedFile, canned);
-  const cannedBytes = Buffer.byteLength(canned);
-
-  o.log(`cache-hit: bare node:http baseline`);
-  const bare = await measureChild('bare node:http', join(o.root, 'dist', 'bench', 'baseline-bare.server.js'), [cannedFile], async (port, pid) => {
-    const r = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
-    if (r.status !== 200) throw new Error(`bare baseline answered HTTP ${r.status}`);
-    return { load: await measure(pid, port, cannedBytes), bytes: Buffer.byteLength(r.text) };
-  });
-
-  o.log(`cache-hit: node-soap baseline`);
-  const nodeSoap = await measureChild('node-soap', join(o.root, 'dist', 'bench', 'baseline-soap.server.js'), [join(o.root, 'wsdl', 'InventoryServices.wsdl'), INVENTORY_PATH], async (port, pid) => {
-    const r = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
-    if (r.status !== 200 || !r.text.includes('ShowInventoryAvailability')) throw new Error(`node-soap baseline answered HTTP ${r.status}: ${r.text.slice(0, 300)}`);
-    return { load: await measure(pid, port), bytes: Buffer.byteLength(r.text) };
-  });
-
-  o.log(`cache-hit: dombridge`);
-  let dombridge: Figure;
-  try {
-    dombridge = { ok: true, ...(await measure(db.child.proc.pid, db.port, cannedBytes)), responseBytes: cannedBytes };
-  } catch (e) {
-    dombridge = { ok: false, error: errorMessage(e) };
-  } finally {
-    await db.child.stop();
-  }
-
-  // Right after, the same server without the message store: what the message store costs.
-  o.log(`cache-hit: dombridge with DOMBRIDGE_MESSAGE_STORE=off`);
-  let dombridgeNoMessages: Figure;
-  try {
+    o.log(`cache-hit: starting dombridge twice (demo, file-backed SQLite in temporary directories; once with DOMBRIDGE_MESSAGE_STORE=off)`);
+    const on = await startDombridgeChild('dombridge (cache-hit)', { root: o.root, dataDir: join(work, 'data') });
+    servers.push({ name: 'dombridge', child: on.child, port: on.port, expectedBytes: undefined });
+    const canned = await warm(on.port, fresh).catch((e: unknown) => { throw new Error(`${errorMessage(e)}${logHint(on)}`); });
+    const cannedBytes = Buffer.byteLength(canned);
+    servers[0] = { ...servers[0]!, expectedBytes: cannedBytes };
     const off = await startDombridgeChild('dombridge (cache-hit, message store off)', { root: o.root, dataDir: join(work, 'data-off'), env: { DOMBRIDGE_MESSAGE_STORE: 'off' } });
-    try {
-      await warm(off.port, fresh);
-      dombridgeNoMessages = { ok: true, ...(await measure(off.child.proc.pid, off.port, cannedBytes)), responseBytes: cannedBytes };
-    } catch (e) {
-      dombridgeNoMessages = { ok: false, error: `${errorMessage(e)}${logHint(off)}` };
-    } finally {
-      await off.child.stop();
-    }
-  } catch (e) {
-    dombridgeNoMessages = { ok: false, error: errorMessage(e) };
-  }
+    servers.push({ name: 'dombridgeNoMessages', child: off.child, port: off.port, expectedBytes: cannedBytes });
+    await warm(off.port, fresh).catch((e: unknown) => { throw new Error(`${errorMessage(e)}${logHint(off)}`); });
+    const cannedFile = join(work, 'show-inventory-availability.xml');
+    writeFileSync(cannedFile, canned);
 
-  const rps = (f: Figure) => (f.ok ? f.requestsPerSecond : NaN);
-  const cpuUs = (f: Figure) => (f.ok ? f.cpuUsPerRequest : NaN);
-  const result: CacheHitResult = {
-    request: { item: ITEM, store: STORE, bytes: request.length, connections: o.connections, warmupMs: generator.windowMs(o.warmupMs), durationMs: generator.windowMs(o.durationMs) },
-    loader: { kind: generator.kind, description: generator.description },
-    dombridge, dombridgeNoMessages, messageStoreCost: 1 - rps(dombridge) / rps(dombridgeNoMessages),
-    messageStoreCpuUs: cpuUs(dombridge) - cpuUs(dombridgeNoMessages),
-    messageStoreCpuShare: cpuUs(dombridge) / cpuUs(dombridgeNoMessages) - 1,
-    bare, nodeSoap,
-    ratioToNodeSoap: rps(dombridge) / rps(nodeSoap),
-    ratioToBare: rps(dombridge) / rps(bare),
-  };
-  const slower = dombridge.ok && nodeSoap.ok && dombridge.requestsPerSecond < nodeSoap.requestsPerSecond;
-  if (o.profile === 'always' || (o.profile === 'if-slower' && slower)) {
-    o.log(`cache-hit: profiling the dombridge child (node --cpu-prof)${slower ? ', because it is slower than node-soap' : ''}`);
-    return { ...result, profile: await profileDombridge(o, fresh, (port) => load(port), generator.windowMs(o.warmupMs) + generator.windowMs(o.durationMs)) };
+    o.log(`cache-hit: starting the baselines (bare node:http, node-soap)`);
+    const bare = await startBaseline('bare node:http', join(o.root, 'dist', 'bench', 'baseline-bare.server.js'), [cannedFile]);
+    servers.push({ name: 'bare', child: bare.child, port: bare.port, expectedBytes: cannedBytes });
+    const r = await postOnce(bare.port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
+    if (r.status !== 200) throw new Error(`bare baseline answered HTTP ${r.status}`);
+    const soap = await startBaseline('node-soap', join(o.root, 'dist', 'bench', 'baseline-soap.server.js'), [join(o.root, 'wsdl', 'InventoryServices.wsdl'), INVENTORY_PATH]);
+    servers.push({ name: 'nodeSoap', child: soap.child, port: soap.port, expectedBytes: undefined });
+    const s = await postOnce(soap.port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
+    if (s.status !== 200 || !s.text.includes('ShowInventoryAvailability')) throw new Error(`node-soap baseline answered HTTP ${s.status}: ${s.text.slice(0, 300)}`);
+    const answerBytes: Record<ServerName, number> = { dombridge: cannedBytes, dombridgeNoMessages: cannedBytes, bare: Buffer.byteLength(r.text), nodeSoap: Buffer.byteLength(s.text) };
+
+    // Rounds: every server once per round, the order rotated so no server always follows the same one.
+    const runs: Record<ServerName, (Measured | { error: string })[]> = { dombridge: [], dombridgeNoMessages: [], bare: [], nodeSoap: [] };
+    for (let round = 0; round < o.rounds; round++) {
+      for (let k = 0; k < servers.length; k++) {
+        const srv = servers[(k + round) % servers.length]!;
+        o.log(`cache-hit: round ${round + 1} of ${o.rounds}: ${LABELS[srv.name]}`);
+        try {
+          runs[srv.name].push(await measure(srv.child.proc.pid, srv.port, srv.expectedBytes));
+        } catch (e) {
+          runs[srv.name].push({ error: errorMessage(e) });
+        }
+      }
+    }
+    const figure = (name: ServerName): Figure => medianFigure(runs[name], answerBytes[name]);
+    const perRound = (f: (i: number) => number) => median(Array.from({ length: o.rounds }, (_, i) => f(i)));
+    const rpsOf = (name: ServerName, i: number) => { const m = runs[name][i]; return m && 'requestsPerSecond' in m ? m.requestsPerSecond : NaN; };
+    const cpuOf = (name: ServerName, i: number) => { const m = runs[name][i]; return m && 'cpuUsPerRequest' in m ? m.cpuUsPerRequest : NaN; };
+    const result: CacheHitResult = {
+      request: { item: ITEM, store: STORE, bytes: request.length, connections: o.connections, warmupMs: generator.windowMs(o.warmupMs), durationMs: generator.windowMs(o.durationMs), rounds: o.rounds },
+      loader: { kind: generator.kind, description: generator.description },
+      dombridge: figure('dombridge'), dombridgeNoMessages: figure('dombridgeNoMessages'), bare: figure('bare'), nodeSoap: figure('nodeSoap'),
+      messageStoreCost: perRound((i) => 1 - rpsOf('dombridge', i) / rpsOf('dombridgeNoMessages', i)),
+      messageStoreCpuUs: perRound((i) => cpuOf('dombridge', i) - cpuOf('dombridgeNoMessages', i)),
+      messageStoreCpuShare: perRound((i) => cpuOf('dombridge', i) / cpuOf('dombridgeNoMessages', i) - 1),
+      ratioToNodeSoap: perRound((i) => rpsOf('dombridge', i) / rpsOf('nodeSoap', i)),
+      ratioToBare: perRound((i) => rpsOf('dombridge', i) / rpsOf('bare', i)),
+    };
+    for (const srv of servers.splice(0)) await srv.child.stop();
+    const slower = result.ratioToNodeSoap < 1;
+    if (o.profile === 'always' || (o.profile === 'if-slower' && slower)) {
+      o.log(`cache-hit: profiling the dombridge child (node --cpu-prof)${slower ? ', because it is slower than node-soap' : ''}`);
+      return { ...result, profile: await profileDombridge(o, fresh, (port) => load(port), generator.windowMs(o.warmupMs) + generator.windowMs(o.durationMs)) };
+    }
+    return result;
+  } finally {
+    for (const srv of servers) await srv.child.stop();
   }
-  return result;
+}
+
+type ServerName = 'dombridge' | 'dombridgeNoMessages' | 'bare' | 'nodeSoap';
+const LABELS: Record<ServerName, string> = {
+  dombridge: 'dombridge', dombridgeNoMessages: 'dombridge with DOMBRIDGE_MESSAGE_STORE=off', bare: 'bare node:http baseline', nodeSoap: 'node-soap baseline',
+};
+
+interface Server {
+  readonly name: ServerName;
+  readonly child: BenchChild;
+  readonly port: number;
+  readonly expectedBytes: number | undefined;
+}
+
+function median(xs: readonly number[]): number {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+/** A server's figure: its median round by requests/s (an actual run, so its latencies and CPU belong together). */
+function medianFigure(runs: readonly (Measured | { error: string })[], responseBytes: number): Figure {
+  const ok = runs.filter((r): r is Measured => 'requestsPerSecond' in r);
+  if (ok.length === 0) return { ok: false, error: runs.map((r) => ('error' in r ? r.error : '')).find(Boolean) ?? 'not measured' };
+  const sorted = [...ok].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { ok: true, ...mid, responseBytes, roundsRps: ok.map((r) => r.requestsPerSecond) };
+}
+
+async function startBaseline(name: string, script: string, args: string[]): Promise<{ child: BenchChild; port: number }> {
+  const child = spawnNode(name, script, { args });
+  try {
+    const line = await child.waitForLine((l) => l.startsWith('{"port":'), 20_000);
+    return { child, port: (JSON.parse(line) as { port: number }).port };
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
 }
 
 /** Copies of the request, each with a BODID of its own. */
@@ -194,21 +229,6 @@ async function warm(port: number, fresh: () => Buffer): Promise<string> {
     throw new Error(`after warming, the answer does not come from the cache (HTTP ${second.status}, availabilitySource ${source ?? 'absent'}): ${second.text.slice(0, 400)}`);
   }
   return second.text;
-}
-
-async function measureChild(name: string, script: string, args: string[], measure: (port: number, pid: number | undefined) => Promise<{ load: Measured; bytes: number }>): Promise<Figure> {
-  let child: BenchChild | undefined;
-  try {
-    child = spawnNode(name, script, { args });
-    const line = await child.waitForLine((l) => l.startsWith('{"port":'), 20_000);
-    const port = (JSON.parse(line) as { port: number }).port;
-    const r = await measure(port, child.proc.pid);
-    return { ok: true, ...r.load, responseBytes: r.bytes };
-  } catch (e) {
-    return { ok: false, error: errorMessage(e) };
-  } finally {
-    await child?.stop();
-  }
 }
 
 /** `loadMs`: how long `load` runs, warm-up included (the part of the profile that is summarised). */

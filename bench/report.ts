@@ -25,16 +25,17 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
   const r = s.result;
   out(`\n${title}`);
   out(`   item ${r.request.item} at online store ${r.request.store}, SOAP 1.1 request of ${r.request.bytes} B (a new BODID each), ${r.request.connections} keep-alive connections, ` +
-    `${r.request.durationMs / 1000} s measured after ${r.request.warmupMs / 1000} s warm-up; every server a child process`);
+    `${r.request.durationMs / 1000} s measured after ${r.request.warmupMs / 1000} s warm-up, in ${r.request.rounds} round(s); every server a child process, all four running side by side`);
+  out(`   each server is measured once per round (the order rotates); a row is its median round, a ratio the median of the per-round ratios`);
   out(`   load generator: ${r.loader.description}`);
   out(`   CPU/req and CPU: the server process's user + system time (all threads) over the measured window, per request and as % of one core`);
   const row = (name: string, f: Figure): string[] =>
     f.ok
       ? [name, fmtInt(f.requestsPerSecond), fmtMs(f.p50Ms), fmtMs(f.p99Ms), fmtUs(f.cpuUsPerRequest), fmtPercent(f.cpuPercent), fmtInt(f.requests), String(f.errors),
-        Number.isFinite(f.responseBytes) ? `${f.responseBytes} B` : '—']
-      : [name, 'FAILED', '', '', '', '', '', '', ''];
+        Number.isFinite(f.responseBytes) ? `${f.responseBytes} B` : '—', f.roundsRps.map(fmtInt).join(' / ')]
+      : [name, 'FAILED', '', '', '', '', '', '', '', ''];
   out(table([
-    ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'CPU', 'requests', 'errors', 'answer'],
+    ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'CPU', 'requests', 'errors', 'answer', 'req/s by round'],
     row('dombridge (cache hit)', r.dombridge),
     row('dombridge, message store off', r.dombridgeNoMessages),
     row('B: node-soap, same WSDL op', r.nodeSoap),

@@ -30,21 +30,21 @@ type Section = (typeof SECTIONS)[number];
 
 interface Settings {
   readonly mode: 'full' | 'quick';
-  readonly cache: { connections: number; warmupMs: number; durationMs: number };
+  readonly cache: { connections: number; rounds: number; warmupMs: number; durationMs: number };
   readonly checkout: { loops: number; warmupMs: number; durationMs: number; pollMs: number; transferTimeoutMs: number };
   readonly load: { rows: number };
 }
 
 const FULL: Settings = {
   mode: 'full',
-  cache: { connections: 32, warmupMs: 1000, durationMs: 5000 },
+  cache: { connections: 32, rounds: 3, warmupMs: 1000, durationMs: 3000 },
   checkout: { loops: 16, warmupMs: 2000, durationMs: 10_000, pollMs: 20, transferTimeoutMs: 15_000 },
   load: { rows: 1_000_000 },
 };
 
 const QUICK: Settings = {
   mode: 'quick',
-  cache: { connections: 32, warmupMs: 300, durationMs: 1500 },
+  cache: { connections: 32, rounds: 2, warmupMs: 300, durationMs: 1500 },
   checkout: { loops: 16, warmupMs: 500, durationMs: 3000, pollMs: 20, transferTimeoutMs: 15_000 },
   load: { rows: 100_000 },
 };
