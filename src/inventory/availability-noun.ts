@@ -28,8 +28,18 @@ export function formatQuantity(q: number): string {
   return Number.isInteger(q) ? `${q}.0` : String(q);
 }
 
+/** A cached record answers many requests with the same times: the last few conversions are remembered. */
+const isoCache = new Map<number, string>();
+
 function isoOrEmpty(ms: number | null): string | undefined {
-  return ms === null ? undefined : new Date(ms).toISOString();
+  if (ms === null) return undefined;
+  let iso = isoCache.get(ms);
+  if (iso === undefined) {
+    if (isoCache.size >= 1024) isoCache.clear();
+    iso = new Date(ms).toISOString();
+    isoCache.set(ms, iso);
+  }
+  return iso;
 }
 
 /** Writes a noun in schema order: identifier, status, quantity, times, user data. */
