@@ -37,7 +37,7 @@ interface Settings {
 
 const FULL: Settings = {
   mode: 'full',
-  cache: { connections: 32, rounds: 3, warmupMs: 1000, durationMs: 3000 },
+  cache: { connections: 32, rounds: 5, warmupMs: 1000, durationMs: 3000 },
   checkout: { loops: 16, warmupMs: 2000, durationMs: 10_000, pollMs: 20, transferTimeoutMs: 15_000 },
   load: { rows: 1_000_000 },
 };
