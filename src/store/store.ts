@@ -223,21 +223,12 @@ export interface CompletedInbound extends NewInboundMessage {
  * An answered Get as recorded write-behind: what was sent and answered. Its content hash and business keys are
  * derived from `requestXml` when the record is read (see src/messages/get-journal.ts for why).
  */
-export interface AnsweredGet<X extends XmlPayload = XmlPayload> {
-  readonly service: string;
-  readonly operation: string;
-  readonly verb: string;
-  readonly noun: string;
-  readonly bodId: string | null;
-  readonly senderId: string;
-  readonly status: 'processed' | 'failed';
+export interface AnsweredGet<X extends XmlPayload = XmlPayload>
+  extends Pick<CompletedInbound, 'service' | 'operation' | 'verb' | 'noun' | 'bodId' | 'senderId' | 'status' | 'error' | 'receivedAt' | 'answeredAt'> {
   /** The envelope as received, WS-Security passwords blanked. */
   readonly requestXml: X;
   /** The response BOD (no envelope). */
   readonly responseXml: X | null;
-  readonly error: string | null;
-  readonly receivedAt: number;
-  readonly answeredAt: number;
 }
 
 /**
