@@ -121,27 +121,32 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** A transaction-control statement, prepared once: `exec` parsed its SQL every time (4 % of a checkout's CPU). */
+  private control(sql: 'BEGIN IMMEDIATE' | 'SAVEPOINT job' | 'RELEASE job' | 'ROLLBACK TO job' | 'COMMIT' | 'ROLLBACK'): void {
+    stmts(this.writer).get(sql).run();
+  }
+
   /** Runs queued transactions in batches (see the class comment) until the queue is empty. */
   private async commitBatches(): Promise<void> {
     while (this.group.jobs.length > 0) {
       const batch = this.group.jobs.splice(0, MAX_BATCH);
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       try {
-        this.writer.exec('BEGIN IMMEDIATE');
+        this.control('BEGIN IMMEDIATE');
       } catch (error) {
         for (const job of batch) job.reject(error);
         continue;
       }
       for (const job of batch) {
-        this.writer.exec('SAVEPOINT job');
+        this.control('SAVEPOINT job');
         try {
           const value = await job.run(new SqliteStore(this.writer, this.reader, this.mutex, true, this.group, this.lookups, this.records));
-          this.writer.exec('RELEASE job');
+          this.control('RELEASE job');
           outcomes.push({ ok: true, value });
         } catch (error) {
           if (this.writer.inTransaction) {
-            this.writer.exec('ROLLBACK TO job');
-            this.writer.exec('RELEASE job');
+            this.control('ROLLBACK TO job');
+            this.control('RELEASE job');
           }
           // A lookup cached from inside the rolled-back job may hold what never committed.
           this.lookups.clear();
@@ -149,12 +154,12 @@ export class SqliteStore implements Store {
         }
       }
       try {
-        this.writer.exec('COMMIT');
+        this.control('COMMIT');
         this.records?.invalidate();
         // Nobody hears of the batch before it is on disk; transactions arriving meanwhile form the next batch.
         await this.group.wal?.sync();
       } catch (error) {
-        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        if (this.writer.inTransaction) this.control('ROLLBACK');
         this.lookups.clear();
         for (const job of batch) job.reject(error);
         continue;
