@@ -133,7 +133,7 @@ export async function runCheckoutBench(o: CheckoutOptions): Promise<CheckoutResu
     await sim.stop(STOP_GRACE_MS);
     const code = await db.child.stop(STOP_GRACE_MS);
     if (code !== 0) {
-      notes.push(`the dombridge child did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM (${code} after ${Math.round(performance.now() - stopping)} ms)`);
+      notes.push(`the dombridge child did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM (${code} after ${Math.round(performance.now() - stopping)} ms)${logHint(db)}`);
     }
   }
 

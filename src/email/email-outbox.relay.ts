@@ -21,11 +21,13 @@ export class EmailOutboxRelay {
     private readonly log: Logger,
   ) {}
 
-  async drainOnce(): Promise<void> {
+  /** Sends what is due, batch after batch; `stopping` (shutdown) ends the run between two e-mails. */
+  async drainOnce(stopping: () => boolean = () => false): Promise<void> {
     for (;;) {
       const due = await this.store.emailOutbox.due(Date.now(), 32);
       if (due.length === 0) return;
       for (const e of due) {
+        if (stopping()) return;
         const data = JSON.parse(e.data) as OrderEmailData;
         let rendered;
         try {

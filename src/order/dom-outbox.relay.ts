@@ -21,15 +21,20 @@ export class DomOutboxRelay {
     private readonly batchSize = 32,
   ) {}
 
-  async drainOnce(): Promise<void> {
+  /** Delivers what is due, batch after batch; `stopping` (shutdown) ends the run before the next message. */
+  async drainOnce(stopping: () => boolean = () => false): Promise<void> {
     for (;;) {
+      if (stopping()) return;
       const due = await this.store.domOutbox.due(Date.now(), this.batchSize);
       if (due.length === 0) return;
       // Messages of different orders are independent; send them concurrently, but keep each order's in sequence.
       const byOrder = new Map<string, OutboxMessage[]>();
       for (const m of due) byOrder.set(m.orderId, [...(byOrder.get(m.orderId) ?? []), m]);
       await Promise.all([...byOrder.values()].map(async (list) => {
-        for (const m of list) await this.deliver(m);
+        for (const m of list) {
+          if (stopping()) return;
+          await this.deliver(m);
+        }
       }));
       if (due.length < this.batchSize) return;
     }

@@ -104,11 +104,11 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: config.outbox.retryMs, maxAttempts: config.outbox.maxAttempts };
 
   const domRelay = new DomOutboxRelay(store, domOrders, retry, log.child({ component: 'dom-outbox' }));
-  const domLoop = new RelayLoop('dom outbox relay', () => domRelay.drainOnce(), config.outbox.pollMs, log);
+  const domLoop = new RelayLoop('dom outbox relay', (stopping) => domRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const templates = new EmailTemplates();
   const mail = createEmailTransport({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
   const emailRelay = new EmailOutboxRelay(store, templates, mail, config.emailFrom, retry, log.child({ component: 'email' }));
-  const emailLoop = new RelayLoop('e-mail relay', () => emailRelay.drainOnce(), config.outbox.pollMs, log);
+  const emailLoop = new RelayLoop('e-mail relay', (stopping) => emailRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const retransfer = new RetransferJob(store, domOrders, config.outbox.pendingTransferTimeoutS * 1000, log.child({ component: 'retransfer' }));
   // Every minute, or more often when the pending timeout is shorter (tests).
   const retransferLoop = new RelayLoop('re-transfer job', async () => { await retransfer.runOnce(); }, Math.min(60_000, config.outbox.pendingTransferTimeoutS * 1000), log);
