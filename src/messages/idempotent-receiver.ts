@@ -39,6 +39,10 @@ export class IdempotentReceiver implements DispatchInterceptor {
   readonly name = 'message store';
   private readonly inFlight = new Set<string>();
   private readonly recent: RecentKeys;
+  /** Answers being stored after they were sent, by key: a repeat waits for its original's answer to be stored. */
+  private readonly finishing = new Map<string, Promise<void>>();
+  /** Every answer being stored, keyed or not: shutdown waits for them. */
+  private readonly storing = new Set<Promise<void>>();
 
   constructor(private readonly messages: MessageStore, private readonly writer: MessageWriter, private readonly log: Logger, recentKeys = 20_000) {
     this.recent = new RecentKeys(recentKeys);
@@ -57,6 +61,9 @@ export class IdempotentReceiver implements DispatchInterceptor {
     }
     const key = messageKey(senderId, bodId);
     const params = { bodId, sender: senderId || '(no Sender LogicalID)' };
+    // The original was answered and its answer is being stored: the repeat is decided once it is.
+    const finishing = this.finishing.get(key);
+    if (finishing) await finishing;
     // Checked and taken in one synchronous step: two copies arriving together cannot both pass.
     if (this.inFlight.has(key)) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     this.inFlight.add(key);
@@ -138,23 +145,46 @@ export class IdempotentReceiver implements DispatchInterceptor {
     return stored && stored.requestHash !== null ? { status: stored.status, requestHash: stored.requestHash, responseXml: stored.responseXml } : undefined;
   }
 
+  /**
+   * A BOD with an effect, taken: its handler runs, and once it has answered, the answer is stored. The answer is
+   * sent without waiting for that write (a commit and an fsync, one more per request than the effect's own): the
+   * effect is committed already, and until the answer is stored the key stays in flight, so a repeat waits for it
+   * (see before()). A crash in between leaves the message applied without an answer: DUPLICATE_RESPONSE_LOST, the
+   * window the table above describes.
+   */
   private proceed(messageId: string, key: string | undefined, requestHash: string, receivedAt: number): InterceptDecision {
     const context: MessageContext = { messageId, closed: false };
     const after = async (responseBod: string, failed: boolean): Promise<void> => {
       context.closed = true;
-      try {
-        const stored = await this.messages.finishInbound(messageId, failed
-          ? { status: 'failed', responseXml: null, error: FAULT_NOTE, at: Date.now() }
-          : { status: 'processed', responseXml: responseBod, error: null, at: Date.now() });
-        if (stored && key !== undefined && !failed) this.recent.set(key, { status: 'processed', requestHash, responseXml: responseBod, createdAt: receivedAt, appliedAt: null });
-      } catch (e) {
-        // The caller still gets its answer; a repeat of this BODID will be told the answer was lost.
-        this.log.error('message store could not store the answer', { messageId, error: e instanceof Error ? e.message : String(e) });
-      } finally {
-        if (key !== undefined) this.inFlight.delete(key);
-      }
+      const storing = this.storeAnswer(messageId, key, failed, responseBod, requestHash, receivedAt);
+      if (key !== undefined) this.finishing.set(key, storing);
+      this.storing.add(storing);
+      void storing.finally(() => {
+        this.storing.delete(storing);
+        if (key !== undefined && this.finishing.get(key) === storing) this.finishing.delete(key);
+      });
     };
     return { proceed: true, after, context };
+  }
+
+  /** Never rejects: the caller has its answer whatever happens here. */
+  private async storeAnswer(messageId: string, key: string | undefined, failed: boolean, responseBod: string, requestHash: string, receivedAt: number): Promise<void> {
+    try {
+      const stored = await this.messages.finishInbound(messageId, failed
+        ? { status: 'failed', responseXml: null, error: FAULT_NOTE, at: Date.now() }
+        : { status: 'processed', responseXml: responseBod, error: null, at: Date.now() });
+      if (stored && key !== undefined && !failed) this.recent.set(key, { status: 'processed', requestHash, responseXml: responseBod, createdAt: receivedAt, appliedAt: null });
+    } catch (e) {
+      // The caller has its answer; a repeat of this BODID will be told the answer was lost.
+      this.log.error('message store could not store the answer', { messageId, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      if (key !== undefined) this.inFlight.delete(key);
+    }
+  }
+
+  /** Resolves once every answer already sent is stored (shutdown, before the store closes). */
+  async drain(): Promise<void> {
+    while (this.storing.size > 0) await Promise.all([...this.storing]);
   }
 
   /**

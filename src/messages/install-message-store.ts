@@ -41,12 +41,14 @@ export function installMessageStore(store: Store, config: Config, log: Logger, e
   first.unref();
   const daily = setInterval(prune, DAY_MS);
   daily.unref();
+  const receiver = new IdempotentReceiver(store.messages, writer, log);
   return {
-    interceptor: new IdempotentReceiver(store.messages, writer, log),
+    interceptor: receiver,
     outbound: new OutboundRecorder(writer),
     async close() {
       clearTimeout(first);
       clearInterval(daily);
+      await receiver.drain();
       await writer.flush();
       await closeMessageLog(store.messages);
     },
