@@ -12,10 +12,10 @@ import { businessKeys, contentHash, soapBodyText } from './bod-text.js';
  * shares the machine's cores with the event loop), and keeping the rows waiting for their batch made the young
  * generation's collections three times as long. Here a Get's record is encoded at once into the batch buffer
  * (its strings copied out of the JS heap, so nothing of it survives a collection: `v8.serialize` did the same at
- * eight times the cost) and the batch is one append on libuv's thread pool. What a table gives for free is done when reading instead: the content hash and
- * the business keys are derived from the stored XML, and listing scans segments newest first. Gets are the
- * high-volume, effect-free messages, so that trade is made for them alone; everything with an effect stays in
- * the database, in the transaction of its effect.
+ * eight times the cost) and the batch is one append on libuv's thread pool. What a table gives for free is done
+ * when reading instead: the content hash and the business keys are derived from the stored XML, and listing scans
+ * segments newest first. Gets are the high-volume, effect-free messages, so that trade is made for them alone;
+ * everything with an effect stays in the database, in the transaction of its effect.
  *
  * Format: a segment is `NNNNNNNNNN.seg`, a sequence of records `[u32 LE length][record]` (see {@link encode}).
  * A record's message id is {@link JOURNAL_ID_BASE} + segment × {@link SEGMENT_BYTES} + offset, digits like the
@@ -23,8 +23,8 @@ import { businessKeys, contentHash, soapBodyText } from './bod-text.js';
  * order). Every start opens a new segment: a record torn by a crash stays at the end of an older segment, where
  * reading stops. Retention deletes whole segments.
  *
- * Durability: write-behind, like the message log before it: a crash loses the last `flushMs` of Gets, never an
- * effect. A segment that fails to write is abandoned (its queued records are lost and counted); appends go on in
+ * Durability: write-behind, as the message log of calls to DOM is: a crash loses the last `flushMs` of Gets,
+ * never an effect. A segment that fails to write is abandoned (its queued records are lost and counted); appends go on in
  * a new one.
  */
 export const JOURNAL_ID_BASE = 200_000_000_000_000;
