@@ -237,16 +237,23 @@ export class GetJournal implements AnsweredGetJournal {
     return undefined;
   }
 
-  /** Deletes the segments whose every record is older than `before` (epoch ms); returns how many records went. */
+  /**
+   * Deletes, oldest first, the segments whose every record is older than `before` (epoch ms); returns how many
+   * records went. Records are appended in answer order, so a segment is old enough when its last record was
+   * answered before `before` (every record was received before it was answered); the first segment that is not
+   * ends the pruning. Only the records' length prefixes and the last record are read.
+   */
   prune(before: number): number {
     let removed = 0;
-    for (const segment of this.segments()) {
-      if (segment === this.segment || segment === this.file?.segment) continue;
-      const records = [...this.records(segment)];
-      if (records.every((r) => r.entry.receivedAt < before)) {
-        rmSync(join(this.dir, segmentFile(segment)), { force: true });
-        removed += records.length;
-      }
+    for (const segment of this.segments().sort((a, b) => a - b)) {
+      if (segment === this.segment || segment === this.file?.segment) break;
+      const path = join(this.dir, segmentFile(segment));
+      const tail = lastRecord(path);
+      // A segment without a readable record is dated by its file.
+      const newest = tail ? tail.entry.answeredAt : statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (newest >= before) break;
+      rmSync(path, { force: true });
+      removed += tail?.count ?? 0;
     }
     return removed;
   }
@@ -379,6 +386,38 @@ function encode(e: JournalEntry, buf: Buffer, at: number): number {
   }
   buf.writeUInt32LE(p - at - 4, at);
   return p;
+}
+
+/** The last whole record of a segment and how many there are, hopping from length prefix to length prefix. */
+function lastRecord(path: string): { entry: StoredEntry; count: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(4);
+    let at = 0;
+    let last = -1;
+    let count = 0;
+    while (at + 4 <= size && readSync(fd, head, 0, 4, at) === 4) {
+      const length = head.readUInt32LE(0);
+      if (at + 4 + length > size) break; // torn by a crash: the segment ends here
+      last = at;
+      count++;
+      at += 4 + length;
+    }
+    if (last < 0) return undefined;
+    const length = (readSync(fd, head, 0, 4, last), head.readUInt32LE(0));
+    const payload = Buffer.allocUnsafe(length);
+    readSync(fd, payload, 0, length, last + 4);
+    const entry = tryDecode(payload, 0, length);
+    return entry && { entry, count };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Strings up to this long (names, ids) are copied by a loop: cheaper than a call into the encoder. */

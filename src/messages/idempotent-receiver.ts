@@ -139,6 +139,9 @@ export class IdempotentReceiver implements DispatchInterceptor {
       if (!m || m.bodId !== bodId || m.senderId !== senderId || m.requestHash === null) return undefined;
       return { status: m.status, requestHash: m.requestHash, responseXml: m.responseXml };
     }
+    // With a journal, a Get without a journal id was dropped (the disk fell behind): there is nothing to find, and
+    // looking for it would scan the journal on the request path.
+    if (this.messages.answeredGets) return undefined;
     const queued = this.writer.unwrittenInbound(key);
     if (queued) return { status: queued.status, requestHash: contentHash(xmlText(queued.requestXml)), responseXml: queued.responseXml === null ? null : xmlText(queued.responseXml) };
     const stored = await this.messages.findInbound(senderId, bodId);

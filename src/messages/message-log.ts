@@ -1,15 +1,16 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { CompletedInbound, RecordedCall } from '../store/store.js';
+import type { RecordedCall } from '../store/store.js';
 
 /**
- * The message log: the write-behind records (answered Gets, calls to DOM — nothing with an effect to protect)
- * kept in a database of their own next to the main one, `<dbPath>.messages-log.db`, written by a worker thread
+ * The message log: the write-behind record of calls to DOM (nothing with an effect to protect) kept in a database
+ * of its own next to the main one, `<dbPath>.messages-log.db`, written by a worker thread
  * (message-log.worker.ts) with its own connection. The main thread only posts plain row objects, one message per
  * batch (MessageWriter batches them), so the event loop that answers requests pays no insert, no COMMIT and no
  * WAL checkpoint for them. The effectful inbound rows (received → applied → processed, committed with their
- * effect) stay in the main database; `list`/`get` of the message store merge the two.
+ * effect) stay in the main database, answered Gets in the Get journal (get-journal.ts); `list`/`get` of the
+ * message store merge them. Logs written by version 0.1 also hold answered Gets: they are still read.
  *
  * Log message ids start at {@link LOG_ID_BASE}, so an id tells which database holds it.
  */
@@ -45,7 +46,7 @@ export const LOG_SCHEMA = `
 `;
 
 export type LogRequest =
-  | { readonly op: 'batch'; readonly seq: number; readonly inbound: readonly CompletedInbound[]; readonly calls: readonly RecordedCall[] }
+  | { readonly op: 'batch'; readonly seq: number; readonly calls: readonly RecordedCall[] }
   | { readonly op: 'prune'; readonly seq: number; readonly before: number; readonly limit: number }
   | { readonly op: 'close'; readonly seq: number };
 
@@ -66,9 +67,9 @@ export class MessageLog {
 
   constructor(readonly path: string) {}
 
-  /** Writes the rows in one transaction of the log; resolves once they are written. */
-  write(inbound: readonly CompletedInbound[], calls: readonly RecordedCall[]): Promise<void> {
-    return this.request((seq) => ({ op: 'batch', seq, inbound, calls })).then(() => undefined);
+  /** Writes the calls in one transaction of the log; resolves once they are written. */
+  write(calls: readonly RecordedCall[]): Promise<void> {
+    return this.request((seq) => ({ op: 'batch', seq, calls })).then(() => undefined);
   }
 
   prune(before: number, limit: number): Promise<number> {

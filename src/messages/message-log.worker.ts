@@ -3,7 +3,7 @@
  * `<dbPath>.messages-log.db` and writes each batch the main thread posts in one transaction, so neither the
  * inserts nor the COMMITs nor the WAL checkpoints run on the event loop that answers requests.
  *
- * synchronous = NORMAL: the log holds only records without an effect to protect (answered Gets, calls to DOM).
+ * synchronous = NORMAL: the log holds only records without an effect to protect (calls to DOM).
  * A power cut may lose its last few milliseconds of rows; it never loses an effect or a message that must be
  * delivered (the effectful inbound rows and the DOM outbox live in the main database, synchronous FULL).
  */
@@ -11,8 +11,6 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LOG_ID_BASE, LOG_SCHEMA, type LogReply, type LogRequest } from './message-log.js';
 
-const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
-  status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
   request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const PRUNE = 'DELETE FROM bod_message WHERE message_id IN (SELECT message_id FROM bod_message WHERE created_at < ? ORDER BY created_at LIMIT ?)';
@@ -37,15 +35,10 @@ db.exec(LOG_SCHEMA);
 db.prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'bod_message', ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'bod_message')`)
   .run(LOG_ID_BASE - 1);
 
-const insInbound = db.prepare(INSERT_INBOUND);
 const insCall = db.prepare(INSERT_CALL);
 const prune = db.prepare(PRUNE);
 
 const writeBatch = db.transaction((req: Extract<LogRequest, { op: 'batch' }>) => {
-  for (const m of req.inbound) {
-    insInbound.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash,
-      m.requestXml, m.responseXml, m.error, m.receivedAt, m.answeredAt);
-  }
   for (const c of req.calls) {
     insCall.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
       c.durationMs, c.causedBy === null ? null : Number(c.causedBy), c.sentAt, c.answeredAt);
@@ -57,7 +50,7 @@ port.on('message', (req: LogRequest) => {
   try {
     if (req.op === 'batch') {
       writeBatch(req);
-      reply = { seq: req.seq, ok: true, value: req.inbound.length + req.calls.length };
+      reply = { seq: req.seq, ok: true, value: req.calls.length };
     } else if (req.op === 'prune') {
       reply = { seq: req.seq, ok: true, value: prune.run(req.before, req.limit).changes };
     } else {

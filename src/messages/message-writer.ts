@@ -68,13 +68,14 @@ export class MessageWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const journal = this.messages.answeredGets?.flush();
-    if (this.inbound.length === 0 && this.calls.length === 0) return journal ? Promise.all([journal, this.writing]).then(() => undefined) : this.writing;
-    const inbound = this.inbound;
-    const calls = this.calls;
-    this.inbound = [];
-    this.calls = [];
-    // One write at a time, in order.
-    this.writing = this.writing.then(() => this.write(inbound, calls));
+    if (this.inbound.length > 0 || this.calls.length > 0) {
+      const inbound = this.inbound;
+      const calls = this.calls;
+      this.inbound = [];
+      this.calls = [];
+      // One write at a time, in order.
+      this.writing = this.writing.then(() => this.write(inbound, calls));
+    }
     return journal ? Promise.all([journal, this.writing]).then(() => undefined) : this.writing;
   }
 

@@ -246,6 +246,8 @@ export interface AnsweredGetJournal {
   append(entry: AnsweredGet): number | undefined;
   /** Resolves once everything queued is written. */
   flush(): Promise<void>;
+  /** Writes what is queued and lets go of its files (shutdown). */
+  close(): Promise<void>;
   /** Told when records are lost (a failed write, a full queue): the message writer logs it. */
   onProblem: (what: string, fields: Record<string, unknown>) => void;
 }

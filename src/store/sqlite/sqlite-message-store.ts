@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { GetJournal, isJournalId, journalDir } from '../../messages/get-journal.js';
 import { LOG_ID_BASE, MessageLog, messageLogPath } from '../../messages/message-log.js';
 import { INBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
-import type { BodMessage, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, Store } from '../store.js';
+import type { BodMessage, CompletedInbound, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, RecordedCall, Store } from '../store.js';
 
 type Prepare = (sql: string) => Database.Statement;
 type Write = <T>(fn: () => T) => Promise<T>;
@@ -113,7 +113,7 @@ function journalFor(wdb: Database.Database): GetJournal | undefined {
  */
 export async function closeMessageLog(messages: MessageStore): Promise<void> {
   await logOfStore.get(messages)?.close();
-  await (messages.answeredGets as GetJournal | undefined)?.close();
+  await messages.answeredGets?.close();
 }
 
 /** Newest first, as the main database's list orders them. */
@@ -127,6 +127,26 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
   const journal = journalFor(wdb);
   const inboundParams = (m: NewInboundMessage) =>
     [m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.requestHash, m.requestXml, m.receivedAt, m.receivedAt];
+  /** Answered Gets and calls to DOM, into the main database, in one transaction (or the caller's). */
+  const record = (inbound: readonly CompletedInbound[], calls: readonly RecordedCall[]): void => {
+    const run = () => {
+      if (inbound.length) {
+        const ins = w(INSERT_COMPLETED);
+        for (const m of inbound) {
+          ins.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml,
+            m.responseXml, m.error, m.receivedAt, m.answeredAt);
+        }
+      }
+      if (calls.length) {
+        const ins = w(INSERT_CALL);
+        for (const c of calls) {
+          ins.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
+            c.durationMs, c.causedBy === null ? null : Number(c.causedBy), c.sentAt, c.answeredAt);
+        }
+      }
+    };
+    if (wdb.inTransaction) run(); else wdb.transaction(run)();
+  };
   const store: MessageStore = {
     answeredGets: journal,
     beginInbound: (m) => write((): InboundBegin => {
@@ -147,26 +167,13 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       const x = (r(BY_KEY).get(senderId, bodId) ?? logDb()?.prepare(LOG_BY_KEY).get(senderId, bodId)) as Row | undefined;
       return x ? toMessage(x) : journal?.findByKey(senderId, bodId);
     },
-    // With a log database the records go to its writer thread; the main database's writer never sees them.
-    recordBatch: ({ inbound, calls }) => log ? log.write(inbound, calls) : write(() => {
-      const run = () => {
-        if (inbound.length) {
-          const ins = w(INSERT_COMPLETED);
-          for (const m of inbound) {
-            ins.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml,
-              m.responseXml, m.error, m.receivedAt, m.answeredAt);
-          }
-        }
-        if (calls.length) {
-          const ins = w(INSERT_CALL);
-          for (const c of calls) {
-            ins.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
-              c.durationMs, c.causedBy === null ? null : Number(c.causedBy), c.sentAt, c.answeredAt);
-          }
-        }
-      };
-      if (wdb.inTransaction) run(); else wdb.transaction(run)();
-    }),
+    // Calls to DOM go to the log database's writer thread where there is one; the main database's writer never sees
+    // them. Answered Gets arrive here only where there is no Get journal (an in-memory database): written in place.
+    recordBatch: async ({ inbound, calls }) => {
+      if (log && calls.length) await log.write(calls);
+      const here = log ? [] : calls;
+      if (inbound.length || here.length) await write(() => record(inbound, here));
+    },
     async get(id) {
       if (journal && isJournalId(id)) return journal.read(id);
       if (isRowId(id)) {
