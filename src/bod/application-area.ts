@@ -41,19 +41,22 @@ export function nowIso(): string {
   return isoTime(Date.now());
 }
 
-let lastIsoMs = NaN;
-let lastIso = '';
+/** Recent conversions; cleared when full. */
+const isoCache = new Map<number, string>();
 
 /**
- * An epoch-ms time as ISO 8601. The last one is remembered: under load many answers are written within the same
- * millisecond, and the conversion was a measurable part of a cache-hit answer.
+ * An epoch-ms time as ISO 8601, the recent ones remembered: under load many answers are written within the same
+ * millisecond, and a cached availability record answers many requests with the same times. The conversion was a
+ * measurable part of a cache-hit answer.
  */
 export function isoTime(ms: number): string {
-  if (ms !== lastIsoMs) {
-    lastIso = new Date(ms).toISOString();
-    lastIsoMs = ms;
+  let iso = isoCache.get(ms);
+  if (iso === undefined) {
+    if (isoCache.size >= 1024) isoCache.clear();
+    iso = new Date(ms).toISOString();
+    isoCache.set(ms, iso);
   }
-  return lastIso;
+  return iso;
 }
 
 /** The ApplicationArea of a BOD dombridge writes: a fresh BODID and the creation time. */

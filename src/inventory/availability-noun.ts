@@ -1,3 +1,4 @@
+import { isoTime } from '../bod/application-area.js';
 import { NS } from '../xml/namespaces.js';
 import { child, childrenNamed, childText, type XmlElement } from '../xml/xml-element.js';
 import { escAttr, escText, leaf } from '../xml/xml-writer.js';
@@ -28,18 +29,8 @@ export function formatQuantity(q: number): string {
   return Number.isInteger(q) ? `${q}.0` : String(q);
 }
 
-/** A cached record answers many requests with the same times: the last few conversions are remembered. */
-const isoCache = new Map<number, string>();
-
 function isoOrEmpty(ms: number | null): string | undefined {
-  if (ms === null) return undefined;
-  let iso = isoCache.get(ms);
-  if (iso === undefined) {
-    if (isoCache.size >= 1024) isoCache.clear();
-    iso = new Date(ms).toISOString();
-    isoCache.set(ms, iso);
-  }
-  return iso;
+  return ms === null ? undefined : isoTime(ms);
 }
 
 /** Writes a noun in schema order: identifier, status, quantity, times, user data. */
