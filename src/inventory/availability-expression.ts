@@ -31,7 +31,6 @@ export interface AvailabilityQuery {
   catalogEntries: CatalogEntryRef[];
   locations: LocationRef[];
 }
-/** `position` is a 0-based character offset into the expression text. */
 /**
  * The locations a query asks about; an expression naming none asks about the online store of the request's
  * business context, as Commerce does. undefined when there is neither.
@@ -41,9 +40,18 @@ export function locationsOrContextStore(query: AvailabilityQuery, contextStoreId
   return contextStoreId ? [{ kind: 'online', by: 'uniqueId', value: contextStoreId }] : undefined;
 }
 
+/**
+ * `position` is a 0-based character offset into the expression text. The reason never states it: the one place a
+ * position is written into an error is {@link expressionErrorDetail}, so a message gives it once.
+ */
 export type ExpressionParseResult =
   | { ok: true; query: AvailabilityQuery }
   | { ok: false; reason: string; position: number };
+
+/** A rejected expression as a BOD error's detail: the reason and its position, once, as a 1-based character. */
+export function expressionErrorDetail(r: { readonly reason: string; readonly position: number }): string {
+  return `${r.reason} (at character ${r.position + 1})`;
+}
 
 /**
  * Bounds keep a hostile request to a small, fixed amount of work. At the default length no
@@ -102,7 +110,7 @@ function tokenize(text: string): Token[] {
       i++;
     } else if (c === "'" || c === '"') {
       const close = text.indexOf(c, i + 1);
-      if (close < 0) fail(`unterminated string starting at position ${i}: add the closing ${c}`, i);
+      if (close < 0) fail(`unterminated string: add the closing ${c}`, i);
       tokens.push({ kind: 'string', text: text.slice(i + 1, close), pos: i });
       i = close + 1;
     } else if (isWordChar(c)) {
@@ -111,7 +119,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'word', text: text.slice(i, j), pos: i });
       i = j;
     } else {
-      fail(`unexpected character '${c}' at position ${i}`, i);
+      fail(`unexpected character '${c}'`, i);
     }
   }
   tokens.push({ kind: 'end', text: '', pos: text.length });
@@ -160,15 +168,15 @@ class Parser {
     // XPath would bind `a and b or c` as `(a and b) or c`, which is not a
     // question this service can answer, so the alternatives must be grouped.
     if (this.isWord('or')) {
-      fail(`'or' at position ${t.pos} must be inside parentheses: write CatalogEntryIdentifier[…] and (A or B)`, t.pos);
+      fail(`'or' must be inside parentheses: write CatalogEntryIdentifier[…] and (A or B)`, t.pos);
     }
     if (this.isWord('and')) {
-      fail(`second 'and' at position ${t.pos}: give one location clause and list several stores as (A or B)`, t.pos);
+      fail(`second 'and': give one location clause and list several stores as (A or B)`, t.pos);
     }
     this.expectPunct(']', 'to close ExternalIdentifier[');
     this.expectPunct(']', 'to close InventoryAvailability[');
     const rest = this.peek();
-    if (rest.kind !== 'end') fail(`unexpected ${describe(rest)} at position ${rest.pos} after the end of the expression`, rest.pos);
+    if (rest.kind !== 'end') fail(`unexpected ${describe(rest)} after the end of the expression`, rest.pos);
     const query: AvailabilityQuery = { catalogEntries: [...this.catalog.values()], locations: [...this.locations.values()] };
     if (accessProfile !== undefined) query.accessProfile = accessProfile;
     return query;
@@ -191,7 +199,7 @@ class Parser {
 
   private location(depth: number): void {
     if (this.isPunct('(')) {
-      if (depth >= MAX_DEPTH) fail(`too many nested parentheses at position ${this.peek().pos}`, this.peek().pos);
+      if (depth >= MAX_DEPTH) fail(`too many nested parentheses`, this.peek().pos);
       this.i++;
       this.location(depth + 1);
       while (this.isWord('or')) {
@@ -199,7 +207,7 @@ class Parser {
         this.location(depth + 1);
       }
       const t = this.peek();
-      if (this.isWord('and')) fail(`'and' at position ${t.pos} cannot combine two locations: use 'or'`, t.pos);
+      if (this.isWord('and')) fail(`'and' cannot combine two locations: use 'or'`, t.pos);
       this.expectPunct(')', 'to close the group of locations');
       return;
     }
@@ -222,7 +230,7 @@ class Parser {
       this.i++;
       if (this.isPunct('/')) {
         const pos = this.peek().pos;
-        fail(`'PhysicalStoreIdentifier/…' at position ${pos} is not supported: write PhysicalStoreIdentifier[(ExternalIdentifier='…')]`, pos);
+        fail(`'PhysicalStoreIdentifier/…' is not supported: write PhysicalStoreIdentifier[(ExternalIdentifier='…')]`, pos);
       }
       const fields = new Map<string, 'uniqueId' | 'externalId'>([
         ['UniqueID', 'uniqueId'],
@@ -230,9 +238,9 @@ class Parser {
       ]);
       this.predicate('PhysicalStoreIdentifier', fields, (by, value) => addLocation({ kind: 'physical', by, value }));
     } else if (head.kind === 'word' && head.text !== 'and' && head.text !== 'or') {
-      fail(`unsupported location '${head.text}' at position ${head.pos}: expected OnlineStoreIdentifier or PhysicalStoreIdentifier`, head.pos);
+      fail(`unsupported location '${head.text}': expected OnlineStoreIdentifier or PhysicalStoreIdentifier`, head.pos);
     } else {
-      fail(`expected OnlineStoreIdentifier or PhysicalStoreIdentifier at position ${head.pos}, found ${describe(head)}`, head.pos);
+      fail(`expected OnlineStoreIdentifier or PhysicalStoreIdentifier, found ${describe(head)}`, head.pos);
     }
   }
 
@@ -247,18 +255,18 @@ class Parser {
       const by = field.kind === 'word' ? fields.get(field.text) : undefined;
       if (by === undefined) {
         if (field.kind === 'word') {
-          fail(`unsupported predicate '${field.text}' in ${owner} at position ${field.pos}: expected ${allowed}`, field.pos);
+          fail(`unsupported predicate '${field.text}' in ${owner}: expected ${allowed}`, field.pos);
         }
-        fail(`expected ${allowed} in ${owner} at position ${field.pos}, found ${describe(field)}`, field.pos);
+        fail(`expected ${allowed} in ${owner}, found ${describe(field)}`, field.pos);
       }
       this.i++;
       this.expectPunct('=', `after '${field.text}'`);
       const v = this.peek();
-      if (v.kind === 'word') fail(`value '${v.text}' at position ${v.pos} must be quoted: write ${field.text}='${v.text}'`, v.pos);
-      if (v.kind !== 'string') fail(`expected a quoted value at position ${v.pos}, found ${describe(v)}`, v.pos);
-      if (v.text === '') fail(`empty value for ${owner} ${field.text} at position ${v.pos}`, v.pos);
+      if (v.kind === 'word') fail(`value '${v.text}' must be quoted: write ${field.text}='${v.text}'`, v.pos);
+      if (v.kind !== 'string') fail(`expected a quoted value, found ${describe(v)}`, v.pos);
+      if (v.text === '') fail(`empty value for ${owner} ${field.text}`, v.pos);
       this.i++;
-      if (++this.values > this.maxValues) fail(`more than ${this.maxValues} values in one expression (at position ${v.pos}): split the request`, v.pos);
+      if (++this.values > this.maxValues) fail(`more than ${this.maxValues} values in one expression: split the request`, v.pos);
       add(by, v.text);
       const sep = this.peek();
       if (this.isWord('or')) {
@@ -267,7 +275,7 @@ class Parser {
       }
       // An identifier holds one value, so 'and' between two of them can never match anything.
       if (this.isWord('and')) {
-        fail(`'and' at position ${sep.pos} cannot combine two values of ${owner}: use 'or' to ask for several`, sep.pos);
+        fail(`'and' cannot combine two values of ${owner}: use 'or' to ask for several`, sep.pos);
       }
       break;
     }
@@ -293,20 +301,20 @@ class Parser {
   private expectPunct(p: string, context?: string): void {
     const t = this.peek();
     if (!this.isPunct(p)) {
-      fail(`expected '${p}'${context ? ` ${context}` : ''} at position ${t.pos}, found ${describe(t)}`, t.pos);
+      fail(`expected '${p}'${context ? ` ${context}` : ''}, found ${describe(t)}`, t.pos);
     }
     this.i++;
   }
 
   private expectWord(w: string): void {
     const t = this.peek();
-    if (!this.isWord(w)) fail(`expected '${w}' at position ${t.pos}, found ${describe(t)}`, t.pos);
+    if (!this.isWord(w)) fail(`expected '${w}', found ${describe(t)}`, t.pos);
     this.i++;
   }
 
   private expectKind(kind: Token['kind'], what: string): Token {
     const t = this.peek();
-    if (t.kind !== kind) fail(`expected ${what} at position ${t.pos}, found ${describe(t)}`, t.pos);
+    if (t.kind !== kind) fail(`expected ${what}, found ${describe(t)}`, t.pos);
     this.i++;
     return t;
   }

@@ -4,7 +4,7 @@ import { writeResponseBod } from '../bod/bod-response.js';
 import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
 import { NS } from '../xml/namespaces.js';
-import { locationsOrContextStore, parseAvailabilityExpressionCached } from './availability-expression.js';
+import { expressionErrorDetail, locationsOrContextStore, parseAvailabilityExpressionCached } from './availability-expression.js';
 import { writeAvailabilityNoun } from './availability-noun.js';
 import type { AvailabilityService, ResolvedLocation } from './availability.service.js';
 import type { CatalogEntry } from './inventory-model.js';
@@ -33,7 +33,7 @@ export class GetInventoryAvailabilityHandler implements BodOperation {
     const seenLocations = new Set<string>();
     for (const text of bod.expressions) {
       const parsed = parseAvailabilityExpressionCached(text);
-      if (!parsed.ok) return { error: bodError('EXPRESSION_INVALID', { detail: `${parsed.reason} (at character ${parsed.position + 1})` }) };
+      if (!parsed.ok) return { error: bodError('EXPRESSION_INVALID', { detail: expressionErrorDetail(parsed) }) };
       for (const ref of parsed.query.catalogEntries) {
         const r = await this.availability.resolveItem(ref);
         if (!r.ok) return { error: r.error };

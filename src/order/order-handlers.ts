@@ -8,7 +8,7 @@ import type { XmlElement } from '../xml/xml-element.js';
 import type { CartAction, CartService, CartTarget } from './cart.service.js';
 import type { CheckoutService } from './checkout.service.js';
 import type { DomCallbacksService } from './dom-callbacks.service.js';
-import { parseOrderExpression } from './order-expression.js';
+import { orderExpressionErrorDetail, parseOrderExpression } from './order-expression.js';
 import type { Order } from './order-model.js';
 import { readOrderInput, writeOrder } from './order-noun.js';
 import type { OrderOutcome } from './order-repository.js';
@@ -151,7 +151,7 @@ export class GetOrderHandler extends OrderResponder implements BodOperation {
     const ids: string[] = [];
     for (const text of bod.expressions) {
       const parsed = parseOrderExpression(text);
-      if (!parsed.ok) return { ok: false, error: bodError('EXPRESSION_INVALID', { detail: parsed.reason }) };
+      if (!parsed.ok) return { ok: false, error: bodError('EXPRESSION_INVALID', { detail: orderExpressionErrorDetail(parsed) }) };
       ids.push(...parsed.orderIds);
     }
     if (ids.length === 0) return { ok: false, error: bodError('EXPRESSION_INVALID', { detail: 'oa:Get holds no oa:Expression' }) };

@@ -140,7 +140,10 @@ class TreeBuilder {
   private readonly parser = new SaxesParser({ xmlns: true, position: true });
   private stack: OpenElement[] = [];
   private root: OpenElement | undefined;
-  /** The qualified name of the element closed last: the one a mismatched end tag was taken for. */
+  /**
+   * The qualified name of the element popped last. saxes pops the open element before it compares names, so after
+   * "unexpected close tag" this is the end tag that was expected.
+   */
   private lastClosed = '';
 
   constructor() {
@@ -177,10 +180,13 @@ class TreeBuilder {
 
   /**
    * After saxes's "unexpected close tag": which end tag came where which was expected, so the caller can find
-   * the typo (saxes names neither).
+   * the typo (saxes names neither). saxes fails right after the end tag's `>`, so the offending end tag is the
+   * last `</` before that `>` (searching from the `>` itself, not from the character after it, which may already
+   * be the next end tag in compact XML).
    */
   mismatch(xml: string): string | undefined {
-    const at = xml.lastIndexOf('</', this.parser.position);
+    const gt = this.parser.position - 1;
+    const at = gt < 0 ? -1 : xml.lastIndexOf('</', gt);
     const found = at === -1 ? undefined : /^<\/([^\s>]+)/.exec(xml.slice(at, at + 300))?.[1];
     return found && this.lastClosed ? `end tag </${found}> where </${this.lastClosed}> was expected` : undefined;
   }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  expressionErrorDetail,
   parseAvailabilityExpression,
   type AvailabilityQuery,
   type ExpressionLimits,
@@ -157,6 +158,10 @@ describe('parseAvailabilityExpression', () => {
       const r = rejected(text, limits);
       expect(r.reason).to.match(reason);
       expect(r.position, r.reason).to.equal(position);
+      // The position is stated once, by expressionErrorDetail, never again inside the reason.
+      expect(r.reason).not.to.match(/position|character \d/);
+      const detail = expressionErrorDetail(r);
+      expect(detail.match(/position \d+|character \d+/g), detail).to.deep.equal([`character ${position + 1}`]);
     }
 
     it('rejects an empty expression', () => {

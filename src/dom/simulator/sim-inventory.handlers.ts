@@ -1,7 +1,7 @@
 import { writeShowInventoryAvailability } from '../../inventory/get-inventory-availability.handler.js';
 import type { BodRequest } from '../../bod/bod-request.js';
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
-import { locationsOrContextStore, parseAvailabilityExpression } from '../../inventory/availability-expression.js';
+import { expressionErrorDetail, locationsOrContextStore, parseAvailabilityExpression } from '../../inventory/availability-expression.js';
 import { writeAvailabilityNoun } from '../../inventory/availability-noun.js';
 import type { BodOperation, OperationContext } from '../../soap/bod-operation.js';
 import { NS } from '../../xml/namespaces.js';
@@ -59,7 +59,7 @@ export class SimGetInventoryAvailability implements BodOperation {
     const locations = new Map<string, ResolvedLocation>();
     for (const text of bod.expressions) {
       const parsed = parseAvailabilityExpression(text);
-      if (!parsed.ok) return { error: bodError('EXPRESSION_INVALID', { detail: `${parsed.reason} (at character ${parsed.position + 1})` }) };
+      if (!parsed.ok) return { error: bodError('EXPRESSION_INVALID', { detail: expressionErrorDetail(parsed) }) };
       for (const ref of parsed.query.catalogEntries) {
         const item = resolveItem(this.directory, ref);
         if (item && !items.has(item.catentryId)) items.set(item.catentryId, item);
