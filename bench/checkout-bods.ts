@@ -56,7 +56,7 @@ export function paymentBod(orderId: string): string {
     '/Order/OrderPaymentInfo/PaymentInstruction',
     `<_ord:Order>${orderIdentifier(orderId)}<_ord:OrderPaymentInfo><_ord:PaymentInstruction>` +
       `<_ord:PaymentMethod><_ord:PaymentMethodName>VISA</_ord:PaymentMethodName></_ord:PaymentMethod>` +
-      `<_ord:ProtocolData><_ord:Name>account</_ord:Name><_ord:Value>${TEST_CARD}</_ord:Value></_ord:ProtocolData>` +
+      `<_ord:ProtocolData name="account">${TEST_CARD}</_ord:ProtocolData>` +
       `</_ord:PaymentInstruction></_ord:OrderPaymentInfo></_ord:Order>`,
   );
 }

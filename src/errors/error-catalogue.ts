@@ -57,6 +57,8 @@ export const ERRORS = {
   ITEMS_UNALLOCATED: { kind: 'bod', message: 'Order {orderId} has items DOM could not allocate ({items}); remove them or allow backorders.' },
   RESERVATION_FAILED: { kind: 'bod', message: 'Inventory for order {orderId} could not be reserved: {detail}.' },
   PAYMENT_MISSING: { kind: 'bod', message: 'Order {orderId} has no payment instruction; add one with ChangeOrder on /Order/OrderPaymentInfo/PaymentInstruction.' },
+  PAYMENT_METHOD_UNKNOWN: { kind: 'bod', message: 'Payment method {method} is not taken by store {storeId}; cards: {cardMethods}; without a card: {methodsWithoutCard}.' },
+  PAYMENT_CARD_MISSING: { kind: 'bod', message: 'Order {orderId} is paid by {method}, which charges a card, but no card number was given; send it on the PaymentInstruction as <_ord:ProtocolData name="account">card number</_ord:ProtocolData>. The order was not submitted.' },
   PAYMENT_DECLINED: { kind: 'bod', message: 'Payment for order {orderId} was declined: {reason}. The order was not submitted.' },
   PAYMENT_ERROR: { kind: 'bod', message: 'The payment provider could not authorize order {orderId} ({reason}); nothing was charged and the order was not submitted; retry.' },
   PRICING_FAILED: { kind: 'bod', message: 'Order {orderId} cannot be priced: {reason}.' },

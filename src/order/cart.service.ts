@@ -1,7 +1,8 @@
-import { bodError } from '../errors/error-catalogue.js';
+import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { AvailabilityQuestion, AvailabilityService } from '../inventory/availability.service.js';
 import { InventorySystem, type CatalogEntry, type OnlineStore } from '../inventory/inventory-model.js';
 import { itemInventoryStatus } from '../inventory/process-inventory-requirement.handler.js';
+import { paymentMethodKind } from '../payment/payment-methods.js';
 import type { PaymentProvider } from '../payment/payment-provider.js';
 import type { Store } from '../store/store.js';
 import type { CommerceSettings } from './commerce-settings.js';
@@ -113,10 +114,8 @@ export class CartService {
       }
       items = next;
     } else if (target === 'payment') {
-      const payments = await this.paymentsAfter(action, base.payments, input);
-      return typeof payments === 'string'
-        ? fail(bodError('VALUE_INVALID', { field: 'PaymentInstruction', value: '(card)', detail: payments }))
-        : { ok: true, value: { ...base, payments } };
+      const payments = await this.paymentsAfter(action, base.payments, input, base.storeId);
+      return 'code' in payments ? fail(payments) : { ok: true, value: { ...base, payments } };
     }
     const buyerEmail = input.buyerEmail ?? base.buyerEmail ?? items.find((i) => i.shippingAddress?.email)?.shippingAddress?.email ?? null;
     return { ok: true, value: { ...base, items, buyerEmail, ...(input.buyerId ? { buyerId: input.buyerId } : {}) } };
@@ -158,8 +157,11 @@ export class CartService {
     return { ok: true, value: next };
   }
 
-  /** One payment instruction per order: the latest replaces the previous. The card becomes a provider token here. */
-  private async paymentsAfter(action: CartAction, current: readonly PaymentInstruction[], input: OrderInput): Promise<PaymentInstruction[] | string> {
+  /**
+   * One payment instruction per order: the latest replaces the previous. The method must be one the store takes;
+   * a card method's card becomes a provider token here, and a method without a card keeps no card at all.
+   */
+  private async paymentsAfter(action: CartAction, current: readonly PaymentInstruction[], input: OrderInput, storeId: string): Promise<PaymentInstruction[] | BodError> {
     if (action === 'Delete') {
       const ids = new Set(input.payments.map((p) => p.paymentId).filter(Boolean));
       return ids.size ? current.filter((p) => !ids.has(p.paymentId)) : [];
@@ -167,21 +169,32 @@ export class CartService {
     const p = input.payments[input.payments.length - 1];
     if (!p) return [...current];
     const prev = current[0];
-    let token = prev?.token ?? null;
+    const method = p.method ?? prev?.method ?? 'VISA';
+    const methods = this.settings.forStore(storeId).payment;
+    const kind = paymentMethodKind(methods, method);
+    if (kind === 'unknown') {
+      return bodError('PAYMENT_METHOD_UNKNOWN', { method, storeId, cardMethods: methods.cardMethods.join(', ') || '(none)', methodsWithoutCard: methods.methodsWithoutCard.join(', ') || '(none)' });
+    }
+    const base = {
+      paymentId: p.paymentId ?? prev?.paymentId ?? '', method, amount: p.amount ?? null,
+      billingAddress: p.billingAddress ?? prev?.billingAddress ?? null, status: 'pending' as const, authorizationCode: null,
+    };
+    if (kind === 'without-card') return [{ ...base, cardLast4: null, token: null, cardBrand: null, expireMonth: null, expireYear: null }];
+    // A card method: a new card brings its own facts; without one, the previous card's stay (with a card method).
+    const keep = prev && !p.cardNumber && paymentMethodKind(methods, prev.method) === 'card' ? prev : undefined;
+    let token = keep?.token ?? null;
     if (p.cardNumber) {
-      const t = await this.payments.tokenize(p.cardNumber);
-      if ('error' in t) return `the payment provider refused the card: ${t.error}`;
+      const t = await this.payments.tokenize(p.cardNumber, { ...(p.cvc ? { cvc: p.cvc } : {}), ...(p.expireMonth ? { expireMonth: p.expireMonth } : {}), ...(p.expireYear ? { expireYear: p.expireYear } : {}) });
+      if ('error' in t) return bodError('VALUE_INVALID', { field: 'PaymentInstruction', value: '(card)', detail: `the payment provider refused the card: ${t.error}` });
       token = t.token;
     }
     return [{
-      paymentId: p.paymentId ?? prev?.paymentId ?? '',
-      method: p.method ?? prev?.method ?? 'VISA',
-      cardLast4: p.cardNumber ? p.cardNumber.slice(-4) : prev?.cardLast4 ?? null,
+      ...base,
+      cardLast4: p.cardNumber ? p.cardNumber.slice(-4) : keep?.cardLast4 ?? null,
       token,
-      amount: p.amount ?? null,
-      billingAddress: p.billingAddress ?? prev?.billingAddress ?? null,
-      status: 'pending',
-      authorizationCode: null,
+      cardBrand: p.cardBrand ?? keep?.cardBrand ?? null,
+      expireMonth: p.expireMonth ?? keep?.expireMonth ?? null,
+      expireYear: p.expireYear ?? keep?.expireYear ?? null,
     }];
   }
 

@@ -9,9 +9,10 @@ import type { AvailabilityService } from '../inventory/availability.service.js';
 import { CacheFlag } from '../inventory/inventory-model.js';
 import type { CommerceSettings } from './commerce-settings.js';
 import { cancelReservationBod, reserveInventoryBod, transferOrderBod } from './dom-order-bods.js';
-import type { Order, OrderItem } from './order-model.js';
+import type { Order, OrderItem, PaymentInstruction } from './order-model.js';
 import type { OrderWriteOptions } from './order-noun.js';
 import { queueOrderEmail } from './order-notifications.js';
+import { authorizePayment, voidAuthorization } from './payment-authorization.step.js';
 import { fail, ok, saveOrder, withStatus, type OrderOutcome } from './order-repository.js';
 import { priceOrder, type PricingLine } from './pricing/order-pricing.js';
 import { crashPoint } from '../reliability/crash-points.js';
@@ -233,7 +234,8 @@ export class CheckoutService {
   /**
    * Submit: authorize the grand total, then in one transaction place the order (M), take non-ATP stock, decrement
    * the availability cache (flag 8), queue the OrderReceived e-mail and the TransferOrder BOD (the OrderSubmit
-   * event, made durable). A decline or provider error changes nothing.
+   * event, made durable). A decline or provider error changes nothing. When the order is then not placed (changed
+   * meanwhile, or the transaction fails) the authorization is voided, so no hold is left on the customer's card.
    */
   async submit(orderId: string | undefined): Promise<OrderOutcome> {
     const c = await this.cart(orderId);
@@ -243,26 +245,33 @@ export class CheckoutService {
     const allowBackorders = this.settings.forStore(o.storeId).allowBackorders;
     const blocked = o.items.filter((i) => i.inventoryStatus === 'Unallocated' || i.inventoryStatus === 'Unavailable' || (!allowBackorders && (i.inventoryStatus === 'Backordered' || i.inventoryStatus === 'Backorderable')));
     if (blocked.length) return fail(bodError('ITEMS_UNALLOCATED', { orderId: o.orderId, items: blocked.map((i) => `${i.orderItemId} ${i.partNumber} ×${i.quantity} ${i.inventoryStatus}`).join('; ') }));
-    const payment = o.payments[0];
-    if (!payment) return fail(bodError('PAYMENT_MISSING', { orderId: o.orderId }));
-    const auth = await this.payments.authorize({
-      orderId: o.orderId, amount: o.totals.grandTotal, currency: o.currency, token: payment.token ?? undefined, method: payment.method,
-      idempotencyKey: `${o.orderId}:${o.version}`,
-    });
-    if (auth.outcome === 'declined') return fail(bodError('PAYMENT_DECLINED', { orderId: o.orderId, reason: auth.reason }));
-    if (auth.outcome === 'error') return fail(bodError('PAYMENT_ERROR', { orderId: o.orderId, reason: auth.reason }));
+    const authorized = await authorizePayment(this.payments, this.settings.forStore(o.storeId).payment, { ...o, totals: o.totals });
+    if (!authorized.ok) return authorized;
     crashPoint('submit:after-payment');
+    const code = authorized.value.authorizationCode;
+    const undo = code ? () => voidAuthorization(this.payments, this.log, { orderId: o.orderId, authorizationCode: code }) : async () => {};
+    let result: OrderOutcome;
+    try {
+      result = await this.place(o, authorized.value);
+    } catch (e) {
+      await undo();
+      throw e;
+    }
+    if (!result.ok) await undo();
+    crashPoint('submit:after-commit');
+    if (result.ok) this.hooks.onQueued();
+    return result;
+  }
+
+  /** Submit's second step: the order placed with its authorized payment, and everything that goes with it, in one transaction. */
+  private async place(o: Order, payment: PaymentInstruction): Promise<OrderOutcome> {
     const now = Date.now();
     // DOM names lines by position (PrimeLineNo 1..n); from Submit on the lines are fixed, so number them so.
     const numbered = { ...o, items: o.items.map((i, k) => ({ ...i, lineNo: k + 1 })) };
-    const placed: Order = {
-      ...withStatus(numbered, 'M'),
-      placedAt: new Date(now).toISOString(),
-      payments: [{ ...payment, status: 'authorized', authorizationCode: auth.authorizationCode, amount: o.totals.grandTotal }, ...o.payments.slice(1)],
-    };
+    const placed: Order = { ...withStatus(numbered, 'M'), placedAt: new Date(now).toISOString(), payments: [payment, ...o.payments.slice(1)] };
     const opts = await this.writeOptions(placed);
     const store = await this.store.directory.onlineStoreById(o.storeId);
-    const result = await this.store.transaction(async (tx) => {
+    return this.store.transaction(async (tx) => {
       const saved = await saveOrder(tx, o, placed, 'ProcessOrder Submit', now);
       if (!saved.ok) return saved;
       if (store?.inventorySystem === InventorySystem.NonATP && (store.inventoryFlags & FLAG_DO_NOT_UPDATE) === 0) await tx.localReservations.consume(o.orderId);
@@ -272,9 +281,6 @@ export class CheckoutService {
       await tx.domOutbox.enqueue({ messageId: randomUUID(), kind: 'TransferOrder', orderId: o.orderId, bodId, payload: transferOrderBod(saved.value, opts, bodId), nextAttemptAt: now, createdAt: now });
       return saved;
     });
-    crashPoint('submit:after-commit');
-    if (result.ok) this.hooks.onQueued();
-    return result;
   }
 
   /** Flag 8: what was sold leaves the cached availability, in the submit transaction (exactly once). */

@@ -1,8 +1,9 @@
 import type { PricingConfig, PromotionConfig, ShipModeConfig, TaxRateConfig } from './pricing/order-pricing.js';
 import { validatePricingConfig } from './pricing/order-pricing.js';
 import { ConfigError } from '../config/config.js';
+import { DEFAULT_PAYMENT_METHODS, paymentMethodProblems, type PaymentMethodSettings } from '../payment/payment-methods.js';
 
-/** What a store sells with: ship modes, tax rates, promotions, and whether Submit accepts backordered items. */
+/** What a store sells with: ship modes, tax rates, promotions, payment methods, and whether Submit accepts backorders. */
 export interface StoreCommerceSettings {
   readonly shipModes: readonly ShipModeConfig[];
   readonly taxRates: readonly TaxRateConfig[];
@@ -11,6 +12,8 @@ export interface StoreCommerceSettings {
   readonly allowBackorders: boolean;
   /** Addresses of physical stores (for the tax of pick-up items), by store id. */
   readonly pickupStoreRegions: Readonly<Record<string, { country: string; state?: string }>>;
+  /** The payment methods taken, with and without a card (docs/configuration-payments.md). */
+  readonly payment: PaymentMethodSettings;
 }
 
 /** The demo settings, also the defaults for any store the config file does not describe. */
@@ -32,6 +35,7 @@ export const DEFAULT_COMMERCE_SETTINGS: StoreCommerceSettings = {
   ],
   allowBackorders: false,
   pickupStoreRegions: { '7101': { country: 'US', state: 'IL' }, '7102': { country: 'US', state: 'IL' } },
+  payment: DEFAULT_PAYMENT_METHODS,
 };
 
 /**
@@ -44,11 +48,14 @@ export class CommerceSettings {
 
   constructor(raw: unknown = undefined) {
     const section = (raw ?? {}) as { defaults?: Partial<StoreCommerceSettings>; stores?: Record<string, Partial<StoreCommerceSettings>> };
-    this.defaults = { ...DEFAULT_COMMERCE_SETTINGS, ...(section.defaults ?? {}) };
+    // `payment` merges one level deeper, so a store can change one of its lists and keep the other.
+    checkPayment('commerce.defaults.payment', section.defaults?.payment);
+    this.defaults = { ...DEFAULT_COMMERCE_SETTINGS, ...(section.defaults ?? {}), payment: { ...DEFAULT_PAYMENT_METHODS, ...(section.defaults?.payment ?? {}) } };
     check('commerce.defaults', this.defaults);
     const stores = new Map<string, StoreCommerceSettings>();
     for (const [id, s] of Object.entries(section.stores ?? {})) {
-      const merged = { ...this.defaults, ...s };
+      checkPayment(`commerce.stores.${id}.payment`, s.payment);
+      const merged = { ...this.defaults, ...s, payment: { ...this.defaults.payment, ...(s.payment ?? {}) } };
       check(`commerce.stores.${id}`, merged);
       stores.set(id, merged);
     }
@@ -69,4 +76,14 @@ function check(where: string, s: StoreCommerceSettings): void {
   const problems = validatePricingConfig({ currency: 'USD', minorUnits: 2, shipModes: s.shipModes, taxRates: s.taxRates, promotions: s.promotions });
   if (problems.length) throw new ConfigError(where, `is invalid: ${problems.join('; ')}`);
   if (typeof s.allowBackorders !== 'boolean') throw new ConfigError(`${where}.allowBackorders`, 'must be true or false');
+  const problems2 = paymentMethodProblems(s.payment);
+  if (problems2.length) throw new ConfigError(`${where}.payment`, `is invalid: ${problems2.join('; ')}`);
+}
+
+/** A `payment` section as written (before merging): only known keys, each a list of names. */
+function checkPayment(where: string, raw: Partial<PaymentMethodSettings> | undefined): void {
+  if (raw === undefined) return;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(where, 'must be an object with cardMethods and/or methodsWithoutCard');
+  const problems = paymentMethodProblems({ ...DEFAULT_PAYMENT_METHODS, ...raw });
+  if (problems.length) throw new ConfigError(where, `is invalid: ${problems.join('; ')}`);
 }

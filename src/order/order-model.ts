@@ -101,6 +101,13 @@ export interface PaymentInstruction {
   readonly cardLast4: string | null;
   /** The payment provider's token for the card, taken at ChangeOrder time; the number itself is never stored. */
   readonly token: string | null;
+  /**
+   * Card facts as the client sent them in ProtocolData (`cc_brand`, `expire_month` as two digits, `expire_year`),
+   * for DOM's payment details; absent on orders stored before they were kept. The CVC is never kept.
+   */
+  readonly cardBrand?: string | null;
+  readonly expireMonth?: string | null;
+  readonly expireYear?: string | null;
   readonly amount: string | null;
   readonly billingAddress: PostalAddress | null;
   readonly status: 'pending' | 'authorized' | 'declined';

@@ -30,6 +30,12 @@ export interface PaymentInput {
   readonly billingAddress?: PostalAddress;
   /** From ProtocolData `account` (or `cc_account`): used for authorization, never stored beyond its last 4 digits. */
   readonly cardNumber?: string;
+  /** ProtocolData `cc_brand` (e.g. VISA), `expire_month`, `expire_year`: card facts DOM may be told. */
+  readonly cardBrand?: string;
+  readonly expireMonth?: string;
+  readonly expireYear?: string;
+  /** ProtocolData `cc_cvc`: handed to the payment provider with the number, never stored or echoed. */
+  readonly cvc?: string;
 }
 
 export interface OrderInput {
@@ -88,6 +94,54 @@ function readShipping(el: XmlElement | undefined): ShippingInput | string | unde
   };
 }
 
+/**
+ * ProtocolData as Commerce's Order.xsd defines it: simple content named by a required `name` attribute,
+ * `<_ord:ProtocolData name="account">4111111111111111</_ord:ProtocolData>`. Returns the pairs by name, or why the
+ * element cannot be read. The `<_ord:Name>/<_ord:Value>` child form is not Commerce's: it is refused by name rather
+ * than read as "no card" (which would authorize nothing and approve the order).
+ */
+function readProtocolData(pi: XmlElement): Record<string, string> | string {
+  const proto: Record<string, string> = {};
+  for (const pd of childrenNamed(pi, NS.ord, 'ProtocolData')) {
+    if (pd.children.length > 0) {
+      const names = [...new Set(pd.children.map((c) => `<${c.name}>`))].join(', ');
+      return `ProtocolData holds child elements (${names}); Commerce's form is simple content named by an attribute: <_ord:ProtocolData name="account">card number</_ord:ProtocolData>`;
+    }
+    const name = pd.attrs['name'];
+    if (!name) return 'ProtocolData needs its name attribute, as in <_ord:ProtocolData name="account">card number</_ord:ProtocolData>';
+    proto[name] = pd.text;
+  }
+  return proto;
+}
+
+/** One PaymentInstruction: method, amount, billing address and the card facts from its ProtocolData. */
+function readPaymentInstruction(pi: XmlElement): PaymentInput | string {
+  const proto = readProtocolData(pi);
+  if (typeof proto === 'string') return proto;
+  const rawCard = (proto['account'] ?? proto['cc_account'] ?? '').replace(/[\s-]/g, '');
+  // A masked number ("************1111", as we and Commerce echo it) names no card to charge.
+  const card = /^[*xX]+\d{0,4}$/.test(rawCard) ? '' : rawCard;
+  if (card && !/^\d{12,19}$/.test(card)) return 'the card number (ProtocolData account) must be 12 to 19 digits';
+  const month = proto['expire_month']?.trim();
+  if (month && !(/^\d{1,2}$/.test(month) && Number(month) >= 1 && Number(month) <= 12)) return 'ProtocolData expire_month must be a month from 1 to 12';
+  const year = proto['expire_year']?.trim();
+  if (year && !/^(\d{2}|\d{4})$/.test(year)) return 'ProtocolData expire_year must be a year of 2 or 4 digits';
+  const cvc = proto['cc_cvc']?.trim();
+  if (cvc && !/^\d{3,4}$/.test(cvc)) return 'ProtocolData cc_cvc must be 3 or 4 digits';
+  const brand = proto['cc_brand']?.trim();
+  if (brand && brand.length > 64) return 'ProtocolData cc_brand is longer than 64 characters';
+  const amountEl = child(pi, NS.ord, 'Amount');
+  if (amountEl && amountEl.text !== '' && !/^\d{1,12}(\.\d{1,6})?$/.test(amountEl.text)) return `Amount "${amountEl.text.slice(0, 40)}" is not a decimal amount`;
+  const id = childText(pi, NS.ord, 'UniqueID');
+  const method = childText(child(pi, NS.ord, 'PaymentMethod'), NS.ord, 'PaymentMethodName');
+  const billing = readAddress(child(pi, NS.ord, 'BillingAddress'));
+  return {
+    ...(id ? { paymentId: id } : {}), ...(method ? { method } : {}), ...(amountEl?.text ? { amount: amountEl.text } : {}),
+    ...(billing ? { billingAddress: billing } : {}), ...(card ? { cardNumber: card } : {}), ...(brand ? { cardBrand: brand } : {}),
+    ...(month ? { expireMonth: month.padStart(2, '0') } : {}), ...(year ? { expireYear: year } : {}), ...(cvc ? { cvc } : {}),
+  };
+}
+
 /** Reads an `_ord:Order` a client sent, checking every value dombridge will act on. */
 export function readOrderInput(el: XmlElement): OrderReadResult {
   const items: OrderItemInput[] = [];
@@ -117,21 +171,9 @@ export function readOrderInput(el: XmlElement): OrderReadResult {
   if (typeof orderShipping === 'string') return { ok: false, reason: `OrderShippingInfo: ${orderShipping}` };
   const payments: PaymentInput[] = [];
   for (const pi of childrenNamed(child(el, NS.ord, 'OrderPaymentInfo'), NS.ord, 'PaymentInstruction')) {
-    const proto: Record<string, string> = {};
-    for (const pd of childrenNamed(pi, NS.ord, 'ProtocolData')) {
-      const n = childText(pd, NS.ord, 'Name');
-      if (n) proto[n] = childText(pd, NS.ord, 'Value') ?? '';
-    }
-    const rawCard = (proto['account'] ?? proto['cc_account'] ?? '').replace(/[\s-]/g, '');
-    // A masked number ("************1111", as we and Commerce echo it) names no card to charge.
-    const card = /^[*xX]+\d{0,4}$/.test(rawCard) ? '' : rawCard;
-    if (card && !/^\d{12,19}$/.test(card)) return { ok: false, reason: 'PaymentInstruction: the card number (ProtocolData account) must be 12 to 19 digits' };
-    const amountEl = child(pi, NS.ord, 'Amount');
-    if (amountEl && amountEl.text !== '' && !/^\d{1,12}(\.\d{1,6})?$/.test(amountEl.text)) return { ok: false, reason: `PaymentInstruction: Amount "${amountEl.text.slice(0, 40)}" is not a decimal amount` };
-    const id = childText(pi, NS.ord, 'UniqueID');
-    const method = childText(child(pi, NS.ord, 'PaymentMethod'), NS.ord, 'PaymentMethodName');
-    const billing = readAddress(child(pi, NS.ord, 'BillingAddress'));
-    payments.push({ ...(id ? { paymentId: id } : {}), ...(method ? { method } : {}), ...(amountEl?.text ? { amount: amountEl.text } : {}), ...(billing ? { billingAddress: billing } : {}), ...(card ? { cardNumber: card } : {}) });
+    const read = readPaymentInstruction(pi);
+    if (typeof read === 'string') return { ok: false, reason: `PaymentInstruction: ${read}` };
+    payments.push(read);
   }
   const promotionCodes = childrenNamed(child(el, NS.wcf, 'UserData'), NS.wcf, 'UserDataField')
     .filter((f) => f.attrs['name'] === 'promotionCode' && f.text !== '').map((f) => f.text);
@@ -217,7 +259,8 @@ export function writeOrder(o: Order, opts: OrderWriteOptions = {}, shipAsComplet
   const payments = o.payments.length
     ? `<_ord:OrderPaymentInfo>${o.payments.map((p) =>
       `<_ord:PaymentInstruction>${leaf('_ord:UniqueID', p.paymentId)}${writeContact('_ord:BillingAddress', p.billingAddress)}${money('_ord:Amount', p.amount, c)}<_ord:PaymentMethod>${leaf('_ord:PaymentMethodName', p.method)}</_ord:PaymentMethod>` +
-      (p.cardLast4 ? `<_ord:ProtocolData><_ord:Name>account</_ord:Name><_ord:Value>************${p.cardLast4}</_ord:Value></_ord:ProtocolData>` : '') +
+      // Commerce's ProtocolData form, the number masked to its last four digits (the only ones ever stored).
+      (p.cardLast4 ? `<_ord:ProtocolData name="account">************${p.cardLast4}</_ord:ProtocolData>` : '') +
       `</_ord:PaymentInstruction>`).join('')}</_ord:OrderPaymentInfo>`
     : '';
   const buyer = o.buyerId || o.buyerEmail

@@ -57,20 +57,18 @@ const TEST_CARDS = new Set(['4111111111111111', '4000000000000002', '42424242424
 const SUBSTITUTE_CARD = '4111111111111111';
 
 /**
- * Card numbers in ProtocolData (account, cc_account) other than test cards become the test card 4111111111111111;
- * the last four digits of each one replaced are added to `replaced`, so the masked echo in answers can follow.
+ * Card numbers in ProtocolData (account, cc_account; Commerce's form, `<_ord:ProtocolData name="account">…`) other
+ * than test cards become the test card 4111111111111111; the last four digits of each one replaced are added to
+ * `replaced`, so the masked echo in answers can follow. CVCs (cc_cvc) are blanked whatever they are.
  */
 function withoutCardNumbers(el: XmlElement, replaced: Set<string>): XmlElement {
-  if (el.name === 'ProtocolData' && ['account', 'cc_account'].includes(el.children.find((c) => c.name === 'Name')?.text ?? '')) {
-    return {
-      ...el,
-      children: el.children.map((c) => {
-        const digits = c.text.replace(/[\s-]/g, '');
-        if (c.name !== 'Value' || !/^\d{12,19}$/.test(digits) || TEST_CARDS.has(digits)) return c;
-        replaced.add(digits.slice(-4));
-        return { ...c, text: SUBSTITUTE_CARD };
-      }),
-    };
+  if (el.name === 'ProtocolData' && el.children.length === 0) {
+    const name = el.attrs['name'] ?? '';
+    if (name === 'cc_cvc') return { ...el, text: '' };
+    const digits = el.text.replace(/[\s-]/g, '');
+    if (!['account', 'cc_account'].includes(name) || !/^\d{12,19}$/.test(digits) || TEST_CARDS.has(digits)) return el;
+    replaced.add(digits.slice(-4));
+    return { ...el, text: SUBSTITUTE_CARD };
   }
   return el.children.length ? { ...el, children: el.children.map((c) => withoutCardNumbers(c, replaced)) } : el;
 }

@@ -359,10 +359,7 @@ const FULL_ORDER = `
           <_ord:PaymentMethod>
             <_ord:PaymentMethodName>VISA</_ord:PaymentMethodName>
           </_ord:PaymentMethod>
-          <_ord:ProtocolData>
-            <_ord:Name>cc_brand</_ord:Name>
-            <_ord:Value>VISA</_ord:Value>
-          </_ord:ProtocolData>
+          <_ord:ProtocolData name="cc_brand">VISA</_ord:ProtocolData>
         </_ord:PaymentInstruction>
       </_ord:OrderPaymentInfo>
       <_ord:OrderStatus prepareIndicator="true" locked="false">

@@ -4,7 +4,7 @@ import { TestPaymentProvider, type AuthorizationRequest } from '../../src/paymen
 describe('test payment provider', function () {
   const req = async (p: TestPaymentProvider, card: string, key: string): Promise<AuthorizationRequest> => {
     const t = await p.tokenize(card);
-    return { orderId: '90000101', amount: '10.00', currency: 'USD', token: 'token' in t ? t.token : undefined, method: 'VISA', idempotencyKey: key };
+    return { orderId: '90000101', amount: '10.00', currency: 'USD', token: 'token' in t ? t.token : '', method: 'VISA', idempotencyKey: key };
   };
 
   it('approves, declines and errs by test card; tokens never hold the card number', async function () {
@@ -31,5 +31,34 @@ describe('test payment provider', function () {
     const r = await req(p, '4000000000000119', 'k');
     expect((await p.authorize(r)).outcome).to.equal('error');
     expect((await p.authorize(r)).outcome).to.equal('error');
+  });
+
+  it('an authorization without a card token is a provider error, never an approval', async function () {
+    const p = new TestPaymentProvider();
+    const r = await p.authorize({ orderId: '90000101', amount: '10.00', currency: 'USD', token: '', method: 'VISA', idempotencyKey: 'n' });
+    expect(r.outcome).to.equal('error');
+    expect(p.openHolds()).to.deep.equal([]);
+  });
+
+  it('keeps each approval as an open hold until it is voided; a void is safe to run twice', async function () {
+    const p = new TestPaymentProvider();
+    const a = await p.authorize(await req(p, '4111111111111111', '90000101:3'));
+    if (a.outcome !== 'approved') throw new Error('expected an approval');
+    await p.authorize(await req(p, '4000000000000002', '90000101:4'));
+    expect(p.openHolds().map((h) => h.authorizationCode)).to.deep.equal([a.authorizationCode]);
+    expect(await p.void({ orderId: '90000101', authorizationCode: a.authorizationCode })).to.deep.equal({ outcome: 'voided' });
+    expect(await p.void({ orderId: '90000101', authorizationCode: a.authorizationCode })).to.deep.equal({ outcome: 'voided' });
+    expect(p.openHolds()).to.deep.equal([]);
+  });
+
+  it('a voided hold spends its idempotency key: a repeat places a new hold instead of answering with the voided one', async function () {
+    const p = new TestPaymentProvider();
+    const a = await p.authorize(await req(p, '4111111111111111', '90000101:5'));
+    if (a.outcome !== 'approved') throw new Error('expected an approval');
+    await p.void({ orderId: '90000101', authorizationCode: a.authorizationCode });
+    const b = await p.authorize(await req(p, '4111111111111111', '90000101:5'));
+    expect(b.outcome).to.equal('approved');
+    expect(b).not.to.deep.equal(a);
+    expect(p.openHolds()).to.have.length(1);
   });
 });

@@ -39,7 +39,8 @@ describe('dombridge record', function () {
     expect(created.status).to.equal(200);
     const orderId = orderIdOf(created.text);
     expect(orderId).to.equal('90000103');
-    await post(proxy.url, ORDER_PATH, soap11(request('scenarios/checkout-dom-store/add-payment.request.xml', { orderId }).replace('4111111111111111', '4012888888881881')));
+    await post(proxy.url, ORDER_PATH, soap11(request('scenarios/checkout-dom-store/add-payment.request.xml', { orderId }).replace('4111111111111111', '4012888888881881')
+      .replace('</_ord:ProtocolData>', '</_ord:ProtocolData><_ord:ProtocolData name="cc_cvc">8642</_ord:ProtocolData>')));
     await post(proxy.url, ORDER_PATH, soap11(request('scenarios/checkout-dom-store/prepare.request.xml', { orderId })));
     await post(proxy.url, ORDER_PATH, soap11(request('scenarios/checkout-dom-store/get-order.request.xml', { orderId })));
     const wsdl = await fetch(`${proxy.url}${ORDER_PATH}?wsdl`);
@@ -56,6 +57,8 @@ describe('dombridge record', function () {
     const payment = readFileSync(join(dir, fixture.steps[1]!.request), 'utf8');
     expect(payment).to.contain('<_wcf:UniqueID>${orderId}</_wcf:UniqueID>').and.to.contain('<oa:BODID>${uuid}</oa:BODID>');
     expect(payment, 'a real card number is not written down').not.to.contain('4012888888881881');
+    expect(payment, 'nor a CVC').not.to.contain('8642');
+    expect(payment, 'the CVC is blanked').to.match(/<_ord:ProtocolData name="cc_cvc"(\/>|><\/_ord:ProtocolData>)/);
     expect(readdirSync(join(dir, 'conversation'))).to.have.length(8);
 
     const r = await replay(dir);

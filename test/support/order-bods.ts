@@ -59,9 +59,9 @@ export function addItems(items: ItemSpec[], orderIdValue?: string, storeId = '10
   return changeOrder('Create', '/Order/OrderItem', { ...(orderIdValue ? { orderId: orderIdValue } : {}), storeId, items });
 }
 
-export function setPayment(orderIdValue: string, card: string, storeId = '10201', billing: Address = JANE): string {
-  const pi = `<_ord:OrderPaymentInfo><_ord:PaymentInstruction>${address('_ord:BillingAddress', billing)}<_ord:PaymentMethod><_ord:PaymentMethodName>VISA</_ord:PaymentMethodName></_ord:PaymentMethod>` +
-    `<_ord:ProtocolData><_ord:Name>account</_ord:Name><_ord:Value>${card}</_ord:Value></_ord:ProtocolData></_ord:PaymentInstruction></_ord:OrderPaymentInfo>`;
+export function setPayment(orderIdValue: string, card: string, storeId = '10201', billing: Address = JANE, method = 'VISA'): string {
+  const pi = `<_ord:OrderPaymentInfo><_ord:PaymentInstruction>${address('_ord:BillingAddress', billing)}<_ord:PaymentMethod><_ord:PaymentMethodName>${method}</_ord:PaymentMethodName></_ord:PaymentMethod>` +
+    (card ? `<_ord:ProtocolData name="account">${card}</_ord:ProtocolData>` : '') + `</_ord:PaymentInstruction></_ord:OrderPaymentInfo>`;
   return changeOrder('Create', '/Order/OrderPaymentInfo/PaymentInstruction', { orderId: orderIdValue, storeId, extra: pi });
 }
 

@@ -6,6 +6,7 @@ import { seedDemo } from '../../src/demo/demo-seed.js';
 import { startDomSimulator, type DomSimulator } from '../../src/dom/simulator/dom-simulator.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import type { PaymentProvider } from '../../src/payment/payment-provider.js';
 import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { NS } from '../../src/xml/namespaces.js';
@@ -24,9 +25,10 @@ export interface TestWorld {
 
 /**
  * A whole dombridge on real sockets: a fresh in-memory database with the demo data, a real DOM simulator on its
- * own port, the facade on another. `env` and `configFile` add configuration as the environment and --config would.
+ * own port, the facade on another. `env` and `configFile` add configuration as the environment and --config would;
+ * `appOptions.payments` puts a payment provider of the test's own in place of a fresh test provider.
  */
-export async function startWorld(env: Record<string, string> = {}, configFile?: string, simOptions: Partial<Parameters<typeof startDomSimulator>[0]> = {}): Promise<TestWorld> {
+export async function startWorld(env: Record<string, string> = {}, configFile?: string, simOptions: Partial<Parameters<typeof startDomSimulator>[0]> = {}, appOptions: { payments?: PaymentProvider } = {}): Promise<TestWorld> {
   const sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger, ...simOptions });
   const config: Config = loadConfig({
     ...(configFile ? { file: configFile } : {}),
@@ -34,7 +36,7 @@ export async function startWorld(env: Record<string, string> = {}, configFile?: 
   });
   const store = SqliteStore.open({ path: ':memory:' });
   await seedDemo(store);
-  const app = await startDombridge(config, silentLogger, { store });
+  const app = await startDombridge(config, silentLogger, { store, ...appOptions });
   sim.setCallbackUrl(app.url);
   return {
     app, sim, store,
