@@ -59,9 +59,12 @@ export function isoTime(ms: number): string {
   return iso;
 }
 
-/** The ApplicationArea of a BOD dombridge writes: a fresh BODID and the creation time. */
-export function writeApplicationArea(bodId: string = randomUUID(), created: string = nowIso(), context?: Readonly<Record<string, string>>): string {
-  return `<oa:ApplicationArea xsi:type="_wcf:ApplicationAreaType"><oa:CreationDateTime>${created}</oa:CreationDateTime><oa:BODID>${escText(bodId)}</oa:BODID>${writeBusinessContext(context)}</oa:ApplicationArea>`;
+/**
+ * The ApplicationArea of a BOD dombridge writes: a fresh BODID and the creation time. `typed` = false writes the
+ * plain OAGIS form (for oa:ConfirmBOD, whose schema knows no _wcf types); a BusinessContext needs the typed form.
+ */
+export function writeApplicationArea(bodId: string = randomUUID(), created: string = nowIso(), context?: Readonly<Record<string, string>>, typed = true): string {
+  return `<oa:ApplicationArea${typed ? ' xsi:type="_wcf:ApplicationAreaType"' : ''}><oa:CreationDateTime>${created}</oa:CreationDateTime><oa:BODID>${escText(bodId)}</oa:BODID>${typed ? writeBusinessContext(context) : ''}</oa:ApplicationArea>`;
 }
 
 export function writeBusinessContext(context: Readonly<Record<string, string>> | undefined): string {

@@ -37,6 +37,15 @@ export function writeResponseBod(spec: ResponseBodSpec): string {
   );
 }
 
+/**
+ * The attributes of `oa:Show` for one complete record set of `count` nouns. OAGIS types recordSetCount and
+ * recordSetTotal as positive integers, so an empty answer leaves them out; recordSetStartNumber may be 0.
+ */
+export function showRecordSetAttrs(count: number): string {
+  const counts = count > 0 ? ` recordSetCount="${count}"` : '';
+  return ` recordSetCompleteIndicator="true"${counts} recordSetStartNumber="0"${count > 0 ? ` recordSetTotal="${count}"` : ''}`;
+}
+
 export function writeResponseCriteria(error: BodError): string {
   return (
     `<oa:ResponseCriteria><oa:ChangeStatus><oa:Code>ERROR</oa:Code>` +
@@ -53,7 +62,8 @@ export interface NounOutcome {
 
 /**
  * ConfirmBOD for a Sync: success when every noun applied, BODFailureMessage when none did, and
- * PartialBODFailureMessage naming each noun that failed (and each that succeeded) otherwise.
+ * PartialBODFailureMessage naming each noun that failed otherwise. Commerce's ConfirmBOD schema is plain OAGIS
+ * (it imports none of Commerce's own types), so its application areas carry no xsi:type and no BusinessContext.
  */
 export function writeConfirmBod(original: ApplicationArea, receivedAt: string, outcomes: readonly NounOutcome[]): string {
   const failed = outcomes.filter((o) => o.error);
@@ -62,18 +72,15 @@ export function writeConfirmBod(original: ApplicationArea, receivedAt: string, o
   else if (failed.length === outcomes.length) {
     message = `<oa:BODFailureMessage>${failed.map((o) => errorProcessMessage(o.ref, o.error!)).join('')}${failed.map(nounFailure).join('')}</oa:BODFailureMessage>`;
   } else {
-    const ok = outcomes.filter((o) => !o.error);
-    message =
-      `<oa:PartialBODFailureMessage>` +
-      ok.map((o) => `<oa:NounSuccessMessage><oa:ProcessMessage>${leaf('oa:Description', `${o.ref} applied`)}</oa:ProcessMessage></oa:NounSuccessMessage>`).join('') +
-      failed.map(nounFailure).join('') +
-      `</oa:PartialBODFailureMessage>`;
+    // OAGIS lets a failure message name either the failed nouns or the applied ones, not both: the failed ones are
+    // named; whatever is not named was applied.
+    message = `<oa:PartialBODFailureMessage>${failed.map((o) => errorProcessMessage(o.ref, o.error!)).join('')}${failed.map(nounFailure).join('')}</oa:PartialBODFailureMessage>`;
   }
   return (
     `<oa:ConfirmBOD releaseID="${RELEASE_ID}"${BOD_ROOT_XMLNS}>` +
-    writeApplicationArea() +
+    writeApplicationArea(undefined, undefined, undefined, false) +
     `<oa:DataArea><oa:Confirm>${writeOriginalApplicationArea(original, receivedAt)}</oa:Confirm>` +
-    `<oa:BOD>${writeOriginalApplicationArea(original, receivedAt, true)}${message}</oa:BOD></oa:DataArea></oa:ConfirmBOD>`
+    `<oa:BOD>${writeOriginalApplicationArea(original, receivedAt)}${message}</oa:BOD></oa:DataArea></oa:ConfirmBOD>`
   );
 }
 

@@ -4,6 +4,8 @@ import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
 import type { Store } from '../store/store.js';
 import { NS } from '../xml/namespaces.js';
+import { child } from '../xml/xml-element.js';
+import { writeElement } from '../xml/xml-writer.js';
 import { readAvailabilityNoun, writeAvailabilityNoun } from './availability-noun.js';
 import { AvailabilityService } from './availability.service.js';
 import type { AvailabilityRecord } from './inventory-model.js';
@@ -24,7 +26,7 @@ export class ChangeInventoryAvailabilityHandler implements BodOperation {
     const result = await this.apply(bod, action, ctx);
     return writeResponseBod({
       root: '_inv:RespondInventoryAvailability', component: '_inv', verb: 'Respond', original: bod.applicationArea, receivedAt: ctx.receivedAt,
-      ...('error' in result ? { error: result.error, nouns: '' } : { nouns: result.nouns }),
+      ...('error' in result ? { error: result.error, nouns: echoIdentifiers(bod) } : { nouns: result.nouns || echoIdentifiers(bod) }),
     });
   }
 
@@ -70,4 +72,18 @@ export class ChangeInventoryAvailabilityHandler implements BodOperation {
       })).join(''),
     };
   }
+}
+
+/**
+ * Commerce's RespondInventoryAvailability requires at least one InventoryAvailability: the error form and a Delete
+ * answer name each noun of the request by the identifier it was sent with (an empty noun when there was none).
+ */
+function echoIdentifiers(bod: BodRequest): string {
+  const echoed = bod.nouns
+    .filter((n) => n.ns === NS.inv && n.name === 'InventoryAvailability')
+    .map((n) => {
+      const id = child(n, NS.inv, 'InventoryAvailabilityIdentifier');
+      return `<_inv:InventoryAvailability>${id ? writeElement(id) : ''}</_inv:InventoryAvailability>`;
+    });
+  return echoed.length ? echoed.join('') : '<_inv:InventoryAvailability/>';
 }

@@ -1,6 +1,6 @@
 import type { ApplicationArea } from '../bod/application-area.js';
 import type { BodRequest } from '../bod/bod-request.js';
-import { writeResponseBod } from '../bod/bod-response.js';
+import { showRecordSetAttrs, writeResponseBod } from '../bod/bod-response.js';
 import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
 import { NS } from '../xml/namespaces.js';
@@ -70,7 +70,7 @@ export function writeShowInventoryAvailability(original: ApplicationArea, receiv
     root: '_inv:ShowInventoryAvailability',
     component: '_inv',
     verb: 'Show',
-    verbAttrs: ` recordSetCompleteIndicator="true" recordSetCount="${count}" recordSetStartNumber="0" recordSetTotal="${count}"`,
+    verbAttrs: showRecordSetAttrs(count),
     original,
     receivedAt,
     ...(error ? { error } : {}),

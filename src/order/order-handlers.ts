@@ -1,10 +1,11 @@
 import type { BodRequest } from '../bod/bod-request.js';
-import { writeConfirmBod, writeResponseBod, type NounOutcome } from '../bod/bod-response.js';
+import { showRecordSetAttrs, writeConfirmBod, writeResponseBod, type NounOutcome } from '../bod/bod-response.js';
 import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
 import type { Store } from '../store/store.js';
 import { NS } from '../xml/namespaces.js';
-import type { XmlElement } from '../xml/xml-element.js';
+import { child, childText, type XmlElement } from '../xml/xml-element.js';
+import { leaf } from '../xml/xml-writer.js';
 import type { CartAction, CartService, CartTarget } from './cart.service.js';
 import type { CheckoutService } from './checkout.service.js';
 import type { DomCallbacksService } from './dom-callbacks.service.js';
@@ -44,10 +45,24 @@ abstract class OrderResponder {
     const count = outcome.ok ? (Array.isArray(outcome.value) ? outcome.value.length : 1) : 0;
     return writeResponseBod({
       root, component: '_ord', verb, original: bod.applicationArea, receivedAt: ctx.receivedAt,
-      ...(verb === 'Show' ? { verbAttrs: ` recordSetCompleteIndicator="true" recordSetCount="${count}" recordSetStartNumber="0" recordSetTotal="${count}"` } : {}),
-      ...(outcome.ok ? { nouns } : { error: outcome.error, nouns: '' }),
+      ...(verb === 'Show' ? { verbAttrs: showRecordSetAttrs(count) } : {}),
+      ...(outcome.ok ? { nouns } : { error: outcome.error, nouns: verb === 'Respond' ? echoOrderIdentifiers(bod) : '' }),
     });
   }
+}
+
+/**
+ * Commerce's RespondOrder requires at least one Order, even beside a ChangeStatus error: the error form names each
+ * order of the request by the identifiers it was sent with (an empty Order when the request named none).
+ */
+function echoOrderIdentifiers(bod: BodRequest): string {
+  const echoed = orderNouns(bod).map((o) => {
+    const id = child(o, NS.ord, 'OrderIdentifier');
+    const uniqueId = childText(id, NS.wcf, 'UniqueID');
+    const external = childText(id, NS.wcf, 'ExternalOrderID');
+    return uniqueId || external ? `<_ord:Order><_ord:OrderIdentifier>${leaf('_wcf:UniqueID', uniqueId)}${leaf('_wcf:ExternalOrderID', external)}</_ord:OrderIdentifier></_ord:Order>` : '<_ord:Order/>';
+  });
+  return echoed.length ? echoed.join('') : '<_ord:Order/>';
 }
 
 /**

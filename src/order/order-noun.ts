@@ -1,7 +1,7 @@
 import { formatQuantity, parseDateTime, parseQuantity } from '../inventory/availability-noun.js';
 import { NS } from '../xml/namespaces.js';
 import { child, childrenNamed, childText, type XmlElement } from '../xml/xml-element.js';
-import { escAttr, leaf } from '../xml/xml-writer.js';
+import { escAttr, escText, leaf } from '../xml/xml-writer.js';
 import type { CatalogEntryRef, LocationRef } from '../inventory/availability-expression.js';
 import type { Order, OrderItem, PostalAddress } from './order-model.js';
 
@@ -204,7 +204,9 @@ function money(qname: string, amount: string | null | undefined, currency: strin
 function writeContact(qname: string, a: PostalAddress | null): string {
   if (!a) return '';
   const name = a.firstName || a.lastName ? `<_wcf:ContactName>${leaf('_wcf:LastName', a.lastName)}${leaf('_wcf:FirstName', a.firstName)}</_wcf:ContactName>` : '';
-  const addr = `<_wcf:Address>${a.lines.map((l) => leaf('_wcf:AddressLine', l)).join('')}${leaf('_wcf:City', a.city)}${leaf('_wcf:StateOrProvinceName', a.state)}${leaf('_wcf:Country', a.country)}${leaf('_wcf:PostalCode', a.postalCode)}</_wcf:Address>`;
+  // Commerce's AddressType holds at most three AddressLine: further lines are kept, joined into the third.
+  const lines = a.lines.length > 3 ? [...a.lines.slice(0, 2), a.lines.slice(2).join(', ')] : a.lines;
+  const addr = `<_wcf:Address>${lines.map((l) => leaf('_wcf:AddressLine', l)).join('')}${leaf('_wcf:City', a.city)}${leaf('_wcf:StateOrProvinceName', a.state)}${leaf('_wcf:Country', a.country)}${leaf('_wcf:PostalCode', a.postalCode)}</_wcf:Address>`;
   const email = a.email ? `<_wcf:EmailAddress1>${leaf('_wcf:Value', a.email)}</_wcf:EmailAddress1>` : '';
   return `<${qname}>${name}${addr}${email}</${qname}>`;
 }
@@ -215,15 +217,36 @@ export interface OrderWriteOptions {
   readonly fulfillmentCenterNames?: ReadonlyMap<string, string>;
   /** Ship mode unique ids by code. */
   readonly shipModeIds?: ReadonlyMap<string, string>;
-  /** Item ids as DOM knows them (line numbers) instead of ours — for nothing we send; kept for symmetry. */
+  /** Whether items carry the shipments DOM reported (user data of their fulfillment info); false for BODs to DOM. */
   readonly includeShipments?: boolean;
+}
+
+/**
+ * The shipments DOM reported for one item, as user data of the item's fulfillment info: Commerce's OrderType has no
+ * shipment element (see docs/contract/commerce-reconciliation.md). The first shipment holding the item gives
+ * shipmentId, carrier, trackingNumber, shipDate and shippedQuantity; a further one the same names suffixed ".2",
+ * ".3" … (a generated client reads UserData as a map, so a name may appear only once).
+ */
+function shipmentFields(o: Order, orderItemId: string): string {
+  let out = '';
+  let n = 0;
+  for (const s of o.shipments) {
+    const line = s.items.find((si) => si.orderItemId === orderItemId);
+    if (!line) continue;
+    const suffix = ++n === 1 ? '' : `.${n}`;
+    const field = (name: string, value: string) => (value ? `<_wcf:UserDataField name="${name}${suffix}">${escText(value)}</_wcf:UserDataField>` : '');
+    out += field('shipmentId', s.shipmentId) + field('carrier', s.carrier) + field('trackingNumber', s.trackingNumber) + field('shipDate', s.shipDate) + field('shippedQuantity', formatQuantity(Number(line.quantity)));
+  }
+  return out;
 }
 
 export function writeOrderItem(o: Order, i: OrderItem, opts: OrderWriteOptions = {}): string {
   const c = o.currency;
   const pickup = i.shipModeCode === 'PickupInStore';
+  // Commerce's OrderItemChargesType order: UnitPrice, OrderItemPrice, TotalAdjustment, (Adjustment*, GenericTotal*),
+  // ShippingCharge, SalesTax, ShippingTax.
   const amount = i.unitPrice
-    ? `<_ord:OrderItemAmount><_wcf:UnitPrice>${money('_wcf:Price', i.unitPrice, c)}</_wcf:UnitPrice>${money('_wcf:OrderItemPrice', i.itemPrice, c)}${money('_wcf:ShippingCharge', i.shippingCharge, c)}${money('_wcf:SalesTax', i.salesTax, c)}${money('_wcf:ShippingTax', i.shippingTax, c)}${money('_wcf:TotalAdjustment', i.adjustment, c)}</_ord:OrderItemAmount>`
+    ? `<_ord:OrderItemAmount><_wcf:UnitPrice>${money('_wcf:Price', i.unitPrice, c)}</_wcf:UnitPrice>${money('_wcf:OrderItemPrice', i.itemPrice, c)}${money('_wcf:TotalAdjustment', i.adjustment, c)}${money('_wcf:ShippingCharge', i.shippingCharge, c)}${money('_wcf:SalesTax', i.salesTax, c)}${money('_wcf:ShippingTax', i.shippingTax, c)}</_ord:OrderItemAmount>`
     : '';
   const modeId = opts.shipModeIds?.get(i.shipModeCode);
   const shipping =
@@ -232,8 +255,9 @@ export function writeOrderItem(o: Order, i: OrderItem, opts: OrderWriteOptions =
     `${leaf('_ord:ShippingInstruction', i.shippingInstruction)}${leaf('_ord:RequestedShipDate', i.requestedShipDate)}` +
     (i.physicalStoreId ? `<_ord:PhysicalStoreIdentifier>${leaf('_wcf:UniqueID', i.physicalStoreId)}${leaf('_wcf:ExternalIdentifier', opts.physicalStoreExternalIds?.get(i.physicalStoreId))}</_ord:PhysicalStoreIdentifier>` : '') +
     `</_ord:OrderItemShippingInfo>`;
-  const fulfillment = i.availableDate || i.expectedShipDate || i.timeReleased || i.timeShipped
-    ? `<_ord:OrderItemFulfillmentInfo>${leaf('_ord:AvailableDate', i.availableDate)}${leaf('_ord:ExpectedShipDate', i.expectedShipDate)}${leaf('_ord:TimeReleased', i.timeReleased)}${leaf('_ord:TimeShipped', i.timeShipped)}</_ord:OrderItemFulfillmentInfo>`
+  const shipped = opts.includeShipments === false ? '' : shipmentFields(o, i.orderItemId);
+  const fulfillment = i.availableDate || i.expectedShipDate || i.timeReleased || i.timeShipped || shipped
+    ? `<_ord:OrderItemFulfillmentInfo>${leaf('_ord:AvailableDate', i.availableDate)}${leaf('_ord:ExpectedShipDate', i.expectedShipDate)}${leaf('_ord:TimeReleased', i.timeReleased)}${leaf('_ord:TimeShipped', i.timeShipped)}${shipped ? `<_wcf:UserData>${shipped}</_wcf:UserData>` : ''}</_ord:OrderItemFulfillmentInfo>`
     : '';
   const fc = i.fulfillmentCenter
     ? `<_ord:FulfillmentCenter><_ord:FulfillmentCenterIdentifier>${leaf('_wcf:UniqueID', i.fulfillmentCenter)}${leaf('_wcf:Name', opts.fulfillmentCenterNames?.get(i.fulfillmentCenter))}</_ord:FulfillmentCenterIdentifier></_ord:FulfillmentCenter>`
@@ -266,10 +290,6 @@ export function writeOrder(o: Order, opts: OrderWriteOptions = {}, shipAsComplet
   const buyer = o.buyerId || o.buyerEmail
     ? `<_ord:BuyerIdentifier>${leaf('_wcf:UniqueID', o.buyerId)}${o.buyerEmail ? `<_wcf:ExternalIdentifier>${leaf('_wcf:Identifier', o.buyerEmail)}</_wcf:ExternalIdentifier>` : ''}</_ord:BuyerIdentifier>`
     : '';
-  const shipments = opts.includeShipments === false ? '' : o.shipments.map((s) =>
-    `<_ord:Shipment>${leaf('_ord:ShipmentIdentifier', s.shipmentId)}${leaf('_ord:Carrier', s.carrier)}${leaf('_ord:TrackingNumber', s.trackingNumber)}${leaf('_ord:ShipDate', s.shipDate)}` +
-    s.items.map((si) => `<_ord:ShippedItem><_ord:OrderItemIdentifier>${leaf('_wcf:UniqueID', si.orderItemId)}</_ord:OrderItemIdentifier><_ord:Quantity uom="C62">${formatQuantity(Number(si.quantity))}</_ord:Quantity></_ord:ShippedItem>`).join('') +
-    `</_ord:Shipment>`).join('');
   return (
     `<_ord:Order${shipAsComplete ? ` shipAsComplete="${o.shipAsComplete}"` : ''}><_ord:OrderIdentifier>${leaf('_wcf:UniqueID', o.orderId)}${leaf('_wcf:ExternalOrderID', o.externalOrderId)}</_ord:OrderIdentifier>` +
     `<_ord:StoreIdentifier>${leaf('_wcf:UniqueID', o.storeId)}</_ord:StoreIdentifier>` +
@@ -277,7 +297,6 @@ export function writeOrder(o: Order, opts: OrderWriteOptions = {}, shipAsComplet
     `<_ord:OrderStatus prepareIndicator="${o.prepared}" locked="${o.locked}">${leaf('_ord:Status', o.status)}</_ord:OrderStatus>` +
     leaf('_ord:PlacedDate', o.placedAt) +
     o.items.map((i) => writeOrderItem(o, i, opts)).join('') +
-    shipments +
     `</_ord:Order>`
   );
 }

@@ -21,7 +21,7 @@ export interface Exchange {
 /** What a recorded fixture ignores: what differs between any two runs of the same conversation. */
 export const RECORDED_IGNORE = [
   'ApplicationArea/BODID', '**/CreationDateTime', '**/LastUpdateDateTime', '**/PlacedDate', '**/AvailableDate', '**/ExpectedShipDate',
-  '**/TimeReleased', '**/TimeShipped', '**/Shipment/ShipDate', '**/Shipment/ShipmentIdentifier', '**/Shipment/TrackingNumber',
+  '**/TimeReleased', '**/TimeShipped', "**/UserDataField[@name='shipDate']", "**/UserDataField[@name='shipmentId']", "**/UserDataField[@name='trackingNumber']",
 ];
 
 /** Ids the server makes up, by where they stand in an answer: captured so later steps can use them. */

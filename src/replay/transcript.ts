@@ -63,7 +63,7 @@ export function describeAnswer(bod: XmlElement, status: number): string {
   if (order) {
     const st = all(order, 'OrderStatus')[0]?.el;
     const total = v(order, 'OrderAmount/GrandTotal');
-    const tracking = all(order, 'Shipment/TrackingNumber').map(hitValue);
+    const tracking = all(order, "OrderItem/OrderItemFulfillmentInfo/UserData/UserDataField[@name='trackingNumber']").map(hitValue);
     const prepared = st && attrByLocalName(st, 'prepareIndicator') === 'true' ? ', prepared' : '';
     return `${bod.name}  order ${v(order, 'OrderIdentifier/UniqueID') ?? '?'} status ${v(order, 'OrderStatus/Status') ?? '?'}${prepared}${total ? `, total ${total}` : ''}; ${items(order)}${tracking.length ? `; shipped, tracking ${tracking.join(', ')}` : ''}`;
   }

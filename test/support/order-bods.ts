@@ -106,8 +106,26 @@ export function orderOf(bod: XmlElement): OrderView | undefined {
       shipMode: t(child(child(child(child(i, NS.ord, 'OrderItemShippingInfo'), NS.ord, 'ShippingMode'), NS.ord, 'ShippingModeIdentifier'), NS.ord, 'ExternalIdentifier'), NS.ord, 'ShipModeCode'),
       correlationGroup: t(i, NS.ord, 'CorrelationGroup'),
     })),
-    shipments: childrenNamed(o, NS.ord, 'Shipment').map((s) => ({ carrier: t(s, NS.ord, 'Carrier'), trackingNumber: t(s, NS.ord, 'TrackingNumber') })),
+    shipments: shipmentsOf(o),
   };
+}
+
+/**
+ * The shipments an order answer reports: each item's fulfillment info carries them as user data (shipmentId,
+ * carrier, trackingNumber …, further shipments of the same item suffixed ".2", ".3"); one entry per shipment id.
+ */
+function shipmentsOf(o: XmlElement): { carrier: string; trackingNumber: string }[] {
+  const byId = new Map<string, { carrier: string; trackingNumber: string }>();
+  for (const i of childrenNamed(o, NS.ord, 'OrderItem')) {
+    const fields = new Map(childrenNamed(child(child(i, NS.ord, 'OrderItemFulfillmentInfo'), NS.wcf, 'UserData'), NS.wcf, 'UserDataField').map((f) => [f.attrs['name'] ?? '', f.text]));
+    for (const [name, id] of fields) {
+      const m = /^shipmentId(\.\d+)?$/.exec(name);
+      if (!m || byId.has(id)) continue;
+      const suffix = m[1] ?? '';
+      byId.set(id, { carrier: fields.get(`carrier${suffix}`) ?? '', trackingNumber: fields.get(`trackingNumber${suffix}`) ?? '' });
+    }
+  }
+  return [...byId.values()];
 }
 
 /** Polls until `check` passes or `timeoutMs` runs out; the last failure is rethrown so the test says what was missing. */

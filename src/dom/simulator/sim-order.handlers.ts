@@ -1,5 +1,5 @@
 import type { BodRequest } from '../../bod/bod-request.js';
-import { writeResponseBod } from '../../bod/bod-response.js';
+import { showRecordSetAttrs, writeResponseBod } from '../../bod/bod-response.js';
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../../soap/bod-operation.js';
 import { NS } from '../../xml/namespaces.js';
@@ -85,7 +85,7 @@ export class SimGetOrder implements BodOperation {
     const answer = (nouns: string, count: number, error?: BodError): string =>
       writeResponseBod({
         root: '_ord:ShowOrder', component: '_ord', verb: 'Show',
-        verbAttrs: ` recordSetCompleteIndicator="true" recordSetCount="${count}" recordSetStartNumber="0" recordSetTotal="${count}"`,
+        verbAttrs: showRecordSetAttrs(count),
         original: bod.applicationArea, receivedAt: ctx.receivedAt, nouns, ...(error ? { error } : {}),
       });
     const text = bod.expressions[0];
