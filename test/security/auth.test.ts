@@ -149,9 +149,10 @@ describe('authentication and roles over a real server (WS-Security UsernameToken
       attributes: { releaseID: '9.0' },
       ApplicationArea: { CreationDateTime: '2026-01-01T00:00:00Z', BODID: 'node-soap-digest-1' },
       DataArea: { Get: { Expression: { attributes: { expressionLanguage: '_wcf:XPath' }, $value: EXPRESSION } } },
-    })) as [{ DataArea: { Show: { OriginalApplicationArea: { BODID: string } }; InventoryAvailability: { InventoryStatus: string } } }];
+    })) as [{ DataArea: { Show: { OriginalApplicationArea: { BODID: string } }; InventoryAvailability: { InventoryStatus: string }[] } }];
     expect(result.DataArea.Show.OriginalApplicationArea.BODID).to.equal('node-soap-digest-1');
-    expect(result.DataArea.InventoryAvailability.InventoryStatus).to.be.a('string');
+    // Any number of nouns (maxOccurs unbounded in Commerce's schema): node-soap reads a list.
+    expect(result.DataArea.InventoryAvailability[0]!.InventoryStatus).to.be.a('string');
   });
 
   it('node-soap client with a wrong PasswordText password gets AUTH_FAILED', async function () {

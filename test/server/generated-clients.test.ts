@@ -25,10 +25,11 @@ describe('generated SOAP clients against the real server', function () {
       attributes: { releaseID: '9.0' },
       ApplicationArea: { CreationDateTime: '2026-01-01T00:00:00Z', BODID: 'node-soap-1' },
       DataArea: { Get: { Expression: { attributes: { expressionLanguage: '_wcf:XPath' }, $value: EXPRESSION } } },
-    })) as [{ DataArea: { Show: { OriginalApplicationArea: { BODID: string } }; InventoryAvailability: { InventoryStatus: string; AvailableQuantity: { $value: string } } } }];
+    })) as [{ DataArea: { Show: { OriginalApplicationArea: { BODID: string } }; InventoryAvailability: { InventoryStatus: string; AvailableQuantity: { $value: string } }[] } }];
     expect(result.DataArea.Show.OriginalApplicationArea.BODID).to.equal('node-soap-1');
-    expect(result.DataArea.InventoryAvailability.InventoryStatus).to.equal('Available');
-    expect(Number(result.DataArea.InventoryAvailability.AvailableQuantity.$value)).to.equal(42);
+    // The DataArea holds any number of nouns (maxOccurs unbounded, as in Commerce's schema): a list, as zeep reads it too.
+    expect(result.DataArea.InventoryAvailability[0]!.InventoryStatus).to.equal('Available');
+    expect(Number(result.DataArea.InventoryAvailability[0]!.AvailableQuantity.$value)).to.equal(42);
   });
 
   it('node-soap: the Order service WSDL gives a client with every operation', async function () {

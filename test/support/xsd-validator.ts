@@ -1,8 +1,8 @@
 /**
  * Test helper: validates BOD documents against dombridge's own schemas (schemas/*.xsd).
  *
- * One compiled schema covers the four namespaces (oa, _wcf, _inv, _ord): an in-memory driver schema
- * imports OAGIS9.xsd, Foundation.xsd, Order.xsd and Inventory.xsd, so any BOD root of these namespaces
+ * One compiled schema covers the five namespaces (udt, oa, _wcf, _inv, _ord): an in-memory driver schema
+ * imports every file of schemas/, so any BOD root of these namespaces
  * (including oa:ConfirmBOD and xsi:type="_wcf:ApplicationAreaType") can be validated.
  *
  * The schema files are served to libxml2 from memory (read once per load), keyed by their file URL, so
@@ -28,6 +28,7 @@ export interface BodValidator {
 /** The namespaces the compiled schema covers, by conventional prefix. */
 export const BOD_NAMESPACES = {
   oa: 'http://www.openapplications.org/oagis/9',
+  udt: 'http://www.openapplications.org/oagis/9/unqualifieddatatypes/1.1',
   _wcf: 'http://www.ibm.com/xmlns/prod/commerce/9/foundation',
   _inv: 'http://www.ibm.com/xmlns/prod/commerce/9/inventory',
   _ord: 'http://www.ibm.com/xmlns/prod/commerce/9/order',
@@ -35,6 +36,7 @@ export const BOD_NAMESPACES = {
 
 /** The schema files the validator compiles, with their target namespaces (dependency order). */
 export const BOD_SCHEMA_FILES: ReadonlyArray<readonly [string, string]> = [
+  [BOD_NAMESPACES.udt, 'UnqualifiedDataTypes.xsd'],
   [BOD_NAMESPACES.oa, 'OAGIS9.xsd'],
   [BOD_NAMESPACES._wcf, 'Foundation.xsd'],
   [BOD_NAMESPACES._ord, 'Order.xsd'],
