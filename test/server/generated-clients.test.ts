@@ -54,7 +54,8 @@ describe('generated SOAP clients against the real server', function () {
       "res = client.service.GetInventoryAvailability(releaseID='9.0', ApplicationArea={'CreationDateTime': '2026-01-01T00:00:00Z', 'BODID': 'zeep-1'},",
       "    DataArea={'Get': {'Expression': [{'_value_1': sys.argv[2], 'expressionLanguage': '_wcf:XPath'}]}})",
       'n = res.DataArea.InventoryAvailability[0]',
-      "print(json.dumps({'bodId': res.DataArea.Show.OriginalApplicationArea.BODID, 'status': n.InventoryStatus, 'qty': n.AvailableQuantity._value_1}))",
+      // BODID is OAGIS's IdentifierType, simple content with optional scheme attributes: zeep gives its text as _value_1.
+      "print(json.dumps({'bodId': res.DataArea.Show.OriginalApplicationArea.BODID._value_1, 'status': n.InventoryStatus, 'qty': n.AvailableQuantity._value_1}))",
     ].join('\n'));
     const out = await run(python, [script, `${w.app.url}${INVENTORY_PATH}?wsdl`, EXPRESSION]);
     expect(JSON.parse(out.trim())).to.deep.equal({ bodId: 'zeep-1', status: 'Available', qty: 42 });
