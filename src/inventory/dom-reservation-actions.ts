@@ -1,5 +1,5 @@
 import type { BodRequest } from '../bod/bod-request.js';
-import type { DomOrderPort } from '../dom/dom-order.client.js';
+import type { DomReservationPort } from '../dom/dom-reservation.client.js';
 import { bodError, type BodError } from '../errors/error-catalogue.js';
 import { writeElement } from '../xml/xml-writer.js';
 import type { ReservationActions } from './process-inventory-requirement.handler.js';
@@ -10,7 +10,7 @@ import type { ReservationActions } from './process-inventory-requirement.handler
  * is answered back. The checkout flow reserves through the same DOM operation.
  */
 export class DomReservationActions implements ReservationActions {
-  constructor(private readonly dom: DomOrderPort) {}
+  constructor(private readonly dom: DomReservationPort) {}
 
   reserve(_req: unknown, bod: BodRequest): Promise<{ nouns: string } | { error: BodError }> {
     return this.forward(bod);
