@@ -37,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'dom-sim': {
-      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'callback-url': { type: 'string' }, host: { type: 'string' }, fulfillment: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'callback-url': { type: 'string' }, host: { type: 'string' }, fulfillment: { type: 'string' }, compat: { type: 'string' } } });
+      if (values.compat !== undefined && values.compat !== 'dombridge') throw new UsageError('--compat takes only dombridge (the older answers by unique id); without it the simulator speaks as Sterling behind IBM\'s mediation');
       const config = loadConfig();
       const cb = config.domSimCallback;
       const fulfillment = fulfillmentArg(values.fulfillment);
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values['callback-url'] ? { callbackUrl: values['callback-url'] } : {}),
         ...(cb.username ? { callbackCredentials: { username: cb.username, password: cb.password ?? '' } } : {}),
         ...(fulfillment !== undefined ? { fulfillment } : {}),
+        ...(values.compat === 'dombridge' ? { mode: 'dombridge' as const } : {}),
         log,
       });
       await waitForSignal(log, () => sim.close());

@@ -1,7 +1,7 @@
 import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
-import type { DomInventoryPort } from '../dom/dom-inventory.client.js';
+import type { DomAvailabilityPair, DomInventoryPort } from '../dom/dom-inventory.client.js';
 import type { CatalogEntryRef, LocationRef } from './availability-expression.js';
 import type { AvailabilityNoun, AvailabilitySource, ReceivedAvailabilityNoun } from './availability-noun.js';
 import { CachePolicy, hasFlag, isFresh } from './cache-policy.js';
@@ -152,7 +152,8 @@ export class AvailabilityService {
   }
 
   private async answerFromDom(pending: readonly Pending[], answers: (AvailabilityNoun | undefined)[], now: number): Promise<BodError | undefined> {
-    // One DOM call per governing store (DOM keys its answer by the store context), covering all its pairs.
+    // One ask per governing store (DOM's mediation takes the organization from the store context), covering all
+    // its pairs by part number and store name; the client splits it into the requests that pair correctly.
     const byStore = new Map<string, Pending[]>();
     for (const p of pending) {
       const list = byStore.get(p.location.governingStore.storeId) ?? [];
@@ -160,9 +161,7 @@ export class AvailabilityService {
       byStore.set(p.location.governingStore.storeId, list);
     }
     for (const [storeId, list] of byStore) {
-      const catentryIds = [...new Set(list.map((p) => p.item.catentryId))];
-      const locRefs = uniqueLocations(list.map((p) => p.location.key));
-      const result = await this.dom.getInventoryAvailability(catentryIds, locRefs, storeId);
+      const result = await this.dom.getInventoryAvailability(list.map(domPair), storeId);
       if (!result.ok) {
         this.log.warn('DOM availability call failed', { storeId, outcome: result.failure.kind, detail: result.failure.detail });
         for (const p of list) {
@@ -280,16 +279,15 @@ function describeItem(ref: CatalogEntryRef): string {
   return ref.by === 'uniqueId' ? `UniqueID ${ref.value}` : `PartNumber ${ref.value}`;
 }
 
-function uniqueLocations(keys: readonly LocationKey[]): LocationRef[] {
-  const seen = new Set<string>();
-  const out: LocationRef[] = [];
-  for (const k of keys) {
-    const id = `${k.kind}:${k.storeId}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push({ kind: k.kind, by: 'uniqueId', value: k.storeId });
-  }
-  return out;
+/** A pending pair as DOM's mediation can ask it: part number, and the store's name or external identifier. */
+function domPair(p: Pending): DomAvailabilityPair {
+  const loc = p.location;
+  return {
+    partNumber: p.item.partNumber,
+    location: loc.key.kind === 'online'
+      ? { kind: 'online', nameIdentifier: loc.nameIdentifier ?? loc.governingStore.nameIdentifier }
+      : { kind: 'physical', externalId: loc.externalId ?? loc.key.storeId },
+  };
 }
 
 function matches(n: ReceivedAvailabilityNoun, item: CatalogEntry, loc: ResolvedLocation): boolean {

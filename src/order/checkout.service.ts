@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bodError } from '../errors/error-catalogue.js';
-import type { DomOrderPort, ReservedLine } from '../dom/dom-order.client.js';
+import type { DomReservationPort, ReservedLine } from '../dom/dom-reservation.client.js';
 import { InventorySystem, type OnlineStore } from '../inventory/inventory-model.js';
 import type { Logger } from '../log/logger.js';
 import type { PaymentProvider } from '../payment/payment-provider.js';
@@ -8,8 +8,8 @@ import type { Store } from '../store/store.js';
 import type { AvailabilityService } from '../inventory/availability.service.js';
 import { CacheFlag } from '../inventory/inventory-model.js';
 import type { CommerceSettings } from './commerce-settings.js';
-import { cancelReservationBod, reserveInventoryBod, transferOrderBod } from './dom-order-bods.js';
-import type { Order, OrderItem, PaymentInstruction } from './order-model.js';
+import { cancelReservationBod, reservationLinesOf, reserveInventoryBod, transferOrderBod } from './dom-order-bods.js';
+import type { DomReservationLine, Order, OrderItem, PaymentInstruction } from './order-model.js';
 import type { OrderWriteOptions } from './order-noun.js';
 import { queueOrderEmail } from './order-notifications.js';
 import { authorizePayment, voidAuthorization } from './payment-authorization.step.js';
@@ -37,7 +37,7 @@ export class CheckoutService {
   constructor(
     private readonly store: Store,
     private readonly availability: AvailabilityService,
-    private readonly dom: DomOrderPort,
+    private readonly dom: DomReservationPort,
     private readonly payments: PaymentProvider,
     private readonly settings: CommerceSettings,
     private readonly hooks: CheckoutHooks,
@@ -98,12 +98,15 @@ export class CheckoutService {
     const store = await this.store.directory.onlineStoreById(o.storeId);
     if (!store) return fail(bodError('STORE_NOT_FOUND', { ref: `online store ${o.storeId}` }));
     let reserved = o.reserved;
+    let domReservation = o.domReservation;
     let releaseQueued = false;
+    const before = o;
     if (store.inventorySystem === InventorySystem.DOM) {
       const r = await this.reserveAtDom(o);
       if (!r.ok) return r;
       o = r.value.order;
-      reserved = r.value.reserved;
+      domReservation = r.value.lines;
+      reserved = domReservation.length > 0;
       releaseQueued = r.value.releaseQueued ?? false;
     }
     const priced = this.price(o);
@@ -111,7 +114,7 @@ export class CheckoutService {
     return this.store.transaction(async (tx) => {
       const current = await tx.orders.get(o.orderId);
       if (!current || current.version !== c.value.version) return fail(bodError('ORDER_CHANGED', { orderId: o.orderId }));
-      let next = { ...priced.value, reserved, prepared: true };
+      let next: Order = { ...priced.value, reserved, ...(domReservation ? { domReservation } : {}), prepared: true };
       if (store.inventorySystem === InventorySystem.NonATP) {
         const local = await this.reserveLocally(tx, next, store);
         if (!local.ok) throw new PrepareRollback(local.error);
@@ -120,7 +123,7 @@ export class CheckoutService {
       if (releaseQueued) {
         const bodId = randomUUID();
         const now = Date.now();
-        await tx.domOutbox.enqueue({ messageId: randomUUID(), kind: 'CancelInventoryReservation', orderId: o.orderId, bodId, payload: cancelReservationBod(o, bodId), nextAttemptAt: now, createdAt: now });
+        await tx.domOutbox.enqueue({ messageId: randomUUID(), kind: 'CancelInventoryReservation', orderId: o.orderId, bodId, payload: cancelReservationBod(before, bodId), nextAttemptAt: now, createdAt: now });
       }
       // Split lines DOM made get their ids here, where ids are drawn.
       const items: OrderItem[] = [];
@@ -158,14 +161,16 @@ export class CheckoutService {
    * takes DOM's answer (statuses, split lines, dates, fulfillment center). With DOM unreachable and outage tolerance
    * on, Prepare goes on without a reservation: the items keep the statuses the availability check gave them.
    */
-  private async reserveAtDom(o: Order): Promise<OrderOutcome<{ order: Order; reserved: boolean; releaseQueued?: boolean }>> {
+  private async reserveAtDom(o: Order): Promise<OrderOutcome<{ order: Order; lines: readonly DomReservationLine[]; releaseQueued?: boolean }>> {
     const opts = await this.writeOptions(o);
-    if (o.reserved) {
-      const cancel = await this.dom.cancelReservation(cancelReservationBod(o, randomUUID()));
+    const held = reservationLinesOf(o);
+    if (held.length > 0) {
+      // Exactly the lines the earlier Prepare reserved; only DOM's acknowledgement naming the order counts as released.
+      const cancel = await this.dom.cancelReservation(cancelReservationBod(o, randomUUID(), held), o.orderId);
       if (!cancel.ok) {
         // DOM unreachable: the release goes through the outbox, and no new reservation is made meanwhile (a queued
         // release arriving later would cancel it, since DOM keys reservations by order).
-        if (cancel.failure.kind !== 'bod-error' && this.hooks.outageTolerance) return { ok: true, value: { order: o, reserved: false, releaseQueued: true } };
+        if (cancel.failure.kind !== 'bod-error' && this.hooks.outageTolerance) return { ok: true, value: { order: o, lines: [], releaseQueued: true } };
         return fail(bodError('RESERVATION_FAILED', { orderId: o.orderId, detail: `the earlier reservation could not be released (${cancel.failure.detail})` }));
       }
     }
@@ -173,11 +178,11 @@ export class CheckoutService {
     if (!answer.ok) {
       if (answer.failure.kind !== 'bod-error' && this.hooks.outageTolerance) {
         this.log.warn('DOM could not reserve; preparing without a reservation', { orderId: o.orderId, outcome: answer.failure.kind });
-        return { ok: true, value: { order: o, reserved: false } };
+        return { ok: true, value: { order: o, lines: [] } };
       }
       return fail(bodError('RESERVATION_FAILED', { orderId: o.orderId, detail: answer.failure.detail }));
     }
-    return { ok: true, value: { order: await this.applyReservation(o, answer.value), reserved: true } };
+    return { ok: true, value: { order: await this.applyReservation(o, answer.value), lines: heldLines(o, answer.value) } };
   }
 
   private async applyReservation(o: Order, lines: readonly ReservedLine[]): Promise<Order> {
@@ -189,7 +194,8 @@ export class CheckoutService {
       const mine = lines.filter((l) => l.orderItemId === item.orderItemId);
       const splits = lines.filter((l) => !l.orderItemId && l.correlationGroup === item.orderItemId);
       const first = mine[0];
-      if (!first) {
+      // No line, or a line without Quantity: DOM allocated nothing of this item.
+      if (!first || first.quantity === undefined) {
         items.push({ ...item, inventoryStatus: 'Unallocated' });
         continue;
       }
@@ -199,7 +205,7 @@ export class CheckoutService {
       });
       for (const s of splits) {
         items.push({
-          ...item, orderItemId: '', lineNo: ++lineNo, quantity: String(s.quantity), inventoryStatus: s.inventoryStatus, availableDate: s.availableDate ?? null,
+          ...item, orderItemId: '', lineNo: ++lineNo, quantity: String(s.quantity ?? 0), inventoryStatus: s.inventoryStatus, availableDate: s.availableDate ?? null,
           expectedShipDate: s.expectedShipDate ?? null, fulfillmentCenter: (await fcByName(s.fulfillmentCenterName)) ?? item.fulfillmentCenter, correlationGroup: item.orderItemId,
         });
       }
@@ -307,10 +313,10 @@ export class CheckoutService {
     }
     const now = Date.now();
     const result = await this.store.transaction(async (tx) => {
-      const saved = await saveOrder(tx, o, { ...withStatus(o, 'X', (s) => s !== 'X'), reserved: false }, 'ProcessOrder Cancel', now);
+      const saved = await saveOrder(tx, o, { ...withStatus(o, 'X', (s) => s !== 'X'), reserved: false, domReservation: [] }, 'ProcessOrder Cancel', now);
       if (!saved.ok) return saved;
       await tx.localReservations.release(o.orderId);
-      if (o.reserved) {
+      if (reservationLinesOf(o).length > 0) {
         const bodId = randomUUID();
         await tx.domOutbox.enqueue({ messageId: randomUUID(), kind: 'CancelInventoryReservation', orderId, bodId, payload: cancelReservationBod(o, bodId), nextAttemptAt: now, createdAt: now });
       }
@@ -331,6 +337,25 @@ export class CheckoutService {
     if (o.locked === locked) return ok(o);
     return this.store.transaction((tx) => saveOrder(tx, o, { ...o, locked }, locked ? 'ProcessOrder Lock' : 'ProcessOrder Unlock'));
   }
+}
+
+/**
+ * What DOM's acknowledgement says it holds: every line with a quantity that is Allocated or Backordered, named by
+ * its order item (the origin's id for a split line), with the part number of that item.
+ */
+function heldLines(o: Order, lines: readonly ReservedLine[]): DomReservationLine[] {
+  const held: DomReservationLine[] = [];
+  for (const l of lines) {
+    if (l.quantity === undefined || l.quantity <= 0 || l.inventoryStatus === 'Unallocated') continue;
+    const id = l.orderItemId ?? l.correlationGroup ?? '';
+    const item = o.items.find((i) => i.orderItemId === id);
+    if (!item) continue;
+    held.push({
+      orderItemId: id, partNumber: item.partNumber, quantity: String(l.quantity), uom: l.uom || item.uom, inventoryStatus: l.inventoryStatus,
+      fulfillmentCenterName: l.fulfillmentCenterName ?? null, expectedShipDate: l.expectedShipDate ?? null,
+    });
+  }
+  return held;
 }
 
 /** Unwinds the Prepare transaction (so a partial local reservation is rolled back) while carrying the BOD error. */

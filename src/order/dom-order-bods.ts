@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { writeApplicationArea } from '../bod/application-area.js';
 import { RELEASE_ID } from '../bod/bod-response.js';
 import { BOD_ROOT_XMLNS } from '../xml/namespaces.js';
-import { escText, leaf } from '../xml/xml-writer.js';
-import type { Order } from './order-model.js';
+import { formatQuantity } from '../inventory/availability-noun.js';
+import { escAttr, escText, leaf } from '../xml/xml-writer.js';
+import type { DomReservationLine, Order } from './order-model.js';
 import { writeOrder, writeOrderItem, type OrderWriteOptions } from './order-noun.js';
 
 /*
@@ -11,8 +12,7 @@ import { writeOrder, writeOrderItem, type OrderWriteOptions } from './order-noun
  * prefix); the reservation made at Prepare is DOM's reservation for this order id.
  */
 
-function processInventoryRequirement(order: Order, actionCode: 'ReserveInventory' | 'CancelInventoryReservation', opts: OrderWriteOptions, bodId: string): string {
-  const items = actionCode === 'ReserveInventory' ? order.items.filter((i) => i.status !== 'X').map((i) => writeOrderItem(order, { ...i, inventoryStatus: null }, opts)).join('') : '';
+function processInventoryRequirement(order: Order, actionCode: 'ReserveInventory' | 'CancelInventoryReservation', items: string, bodId: string): string {
   return (
     `<_inv:ProcessInventoryRequirement releaseID="${RELEASE_ID}" versionID="6.0.0.4"${BOD_ROOT_XMLNS}>` +
     writeApplicationArea(bodId, undefined, { storeId: order.storeId, currency: order.currency }) +
@@ -23,11 +23,37 @@ function processInventoryRequirement(order: Order, actionCode: 'ReserveInventory
 }
 
 export function reserveInventoryBod(order: Order, opts: OrderWriteOptions): string {
-  return processInventoryRequirement(order, 'ReserveInventory', opts, randomUUID());
+  const items = order.items.filter((i) => i.status !== 'X').map((i) => writeOrderItem(order, { ...i, inventoryStatus: null }, opts)).join('');
+  return processInventoryRequirement(order, 'ReserveInventory', items, randomUUID());
 }
 
-export function cancelReservationBod(order: Order, bodId: string): string {
-  return processInventoryRequirement(order, 'CancelInventoryReservation', {}, bodId);
+/**
+ * The lines a release names: what DOM acknowledged at Prepare. An order saved before those lines were kept
+ * falls back to its allocated items (part number and quantity; DOM then releases from any node).
+ */
+export function reservationLinesOf(order: Order): readonly DomReservationLine[] {
+  if (order.domReservation) return order.domReservation;
+  if (!order.reserved) return [];
+  return order.items
+    .filter((i) => i.status !== 'X' && (i.inventoryStatus === 'Allocated' || i.inventoryStatus === 'Backordered'))
+    .map((i) => ({ orderItemId: i.orderItemId || i.correlationGroup || '', partNumber: i.partNumber, quantity: i.quantity, uom: i.uom, inventoryStatus: i.inventoryStatus as 'Allocated' | 'Backordered', fulfillmentCenterName: null, expectedShipDate: i.expectedShipDate }));
+}
+
+/**
+ * CancelInventoryReservation naming each line being released, the fields DOM's mediation turns into one
+ * cancelReservation per line: part number, quantity and uom, fulfillment center (Sterling's ship node), expected
+ * ship date (docs/contract/dom-mediation-inventory.md). Elements in Commerce's OrderItemType order.
+ */
+export function cancelReservationBod(order: Order, bodId: string, lines: readonly DomReservationLine[] = reservationLinesOf(order)): string {
+  const items = lines.map((l) =>
+    `<_ord:OrderItem>${l.orderItemId ? `<_ord:OrderItemIdentifier>${leaf('_wcf:UniqueID', l.orderItemId)}</_ord:OrderItemIdentifier>` : ''}` +
+    `<_ord:CatalogEntryIdentifier><_wcf:ExternalIdentifier>${leaf('_wcf:PartNumber', l.partNumber)}</_wcf:ExternalIdentifier></_ord:CatalogEntryIdentifier>` +
+    `<_ord:Quantity uom="${escAttr(l.uom || 'C62')}">${formatQuantity(Number(l.quantity))}</_ord:Quantity>` +
+    `<_ord:OrderItemStatus>${leaf('_ord:InventoryStatus', l.inventoryStatus)}</_ord:OrderItemStatus>` +
+    (l.expectedShipDate ? `<_ord:OrderItemFulfillmentInfo>${leaf('_ord:ExpectedShipDate', l.expectedShipDate)}</_ord:OrderItemFulfillmentInfo>` : '') +
+    (l.fulfillmentCenterName ? `<_ord:FulfillmentCenter><_ord:FulfillmentCenterIdentifier>${leaf('_wcf:Name', l.fulfillmentCenterName)}</_ord:FulfillmentCenterIdentifier></_ord:FulfillmentCenter>` : '') +
+    `</_ord:OrderItem>`).join('');
+  return processInventoryRequirement(order, 'CancelInventoryReservation', items, bodId);
 }
 
 /** ProcessOrder TransferOrder: everything contract §4 lists, and the reservation to consume. */

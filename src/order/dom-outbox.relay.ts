@@ -1,4 +1,5 @@
 import type { DomOrderPort } from '../dom/dom-order.client.js';
+import type { DomReservationPort } from '../dom/dom-reservation.client.js';
 import type { DomFailure } from '../dom/dom-transport.js';
 import type { Logger } from '../log/logger.js';
 import { isExhausted, retryDelayMs, type RetryPolicy } from '../reliability/retry-policy.js';
@@ -16,6 +17,7 @@ export class DomOutboxRelay {
   constructor(
     private readonly store: Store,
     private readonly dom: DomOrderPort,
+    private readonly reservations: DomReservationPort,
     private readonly policy: RetryPolicy,
     private readonly log: Logger,
     private readonly batchSize = 32,
@@ -75,7 +77,7 @@ export class DomOutboxRelay {
       });
       return;
     }
-    const result = m.kind === 'CancelInventoryReservation' ? await this.dom.cancelReservation(m.payload) : { ok: false as const, failure: { kind: 'unparseable' as const, detail: `no sender for ${m.kind}` } };
+    const result = m.kind === 'CancelInventoryReservation' ? await this.reservations.cancelReservation(m.payload, m.orderId) : { ok: false as const, failure: { kind: 'unparseable' as const, detail: `no sender for ${m.kind}` } };
     await this.store.transaction(async (tx) => {
       if (result.ok) await tx.domOutbox.mark(m.messageId, 'acknowledged', { attempts: attempt, lastError: null });
       else await this.failed(tx, m, attempt, result.failure);

@@ -122,6 +122,21 @@ export interface Shipment {
   readonly items: readonly { readonly orderItemId: string; readonly quantity: string }[];
 }
 
+/** One line DOM holds for an order: what its acknowledgement said it reserved, where, and when it ships. */
+export interface DomReservationLine {
+  /** The order item the line belongs to (the origin's id for a line DOM split off). */
+  readonly orderItemId: string;
+  readonly partNumber: string;
+  /** Decimal string, as DOM reserved it. */
+  readonly quantity: string;
+  readonly uom: string;
+  readonly inventoryStatus: 'Allocated' | 'Backordered';
+  /** Sterling's ship node as DOM named it (a fulfillment center's name, or a pick-up store's external id). */
+  readonly fulfillmentCenterName: string | null;
+  /** As DOM wrote it. */
+  readonly expectedShipDate: string | null;
+}
+
 /** The order's amounts as Prepare priced them (decimal strings): the pricing step's own totals. */
 export type OrderTotals = PricedOrder['totals'];
 
@@ -141,6 +156,11 @@ export interface Order {
   readonly totals: OrderTotals | null;
   /** Whether DOM holds a reservation for this order (made at Prepare, released by CancelInventoryReservation). */
   readonly reserved: boolean;
+  /**
+   * What DOM's reservation holds, line by line as DOM acknowledged it, so a release names exactly these lines,
+   * quantities and fulfillment centers (DOM's mediation cancels per line). Empty or missing: nothing held.
+   */
+  readonly domReservation?: readonly DomReservationLine[];
   readonly placedAt: string | null;
   readonly externalOrderId: string | null;
   readonly transferAttempts: number;

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { seedDemo } from '../demo/demo-seed.js';
 import { SoapDomInventoryClient, type DomInventoryPort } from '../dom/dom-inventory.client.js';
 import { SoapDomOrderClient, type DomOrderPort } from '../dom/dom-order.client.js';
+import { SoapDomReservationClient } from '../dom/dom-reservation.client.js';
 import { EmailOutboxRelay } from '../email/email-outbox.relay.js';
 import { EmailTemplates } from '../email/email-templates.js';
 import { createEmailTransport } from '../email/email-transport.js';
@@ -103,7 +104,8 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   const settings = new CommerceSettings(config.commerce);
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: config.outbox.retryMs, maxAttempts: config.outbox.maxAttempts };
 
-  const domRelay = new DomOutboxRelay(store, domOrders, retry, log.child({ component: 'dom-outbox' }));
+  const domReservations = new SoapDomReservationClient(transport);
+  const domRelay = new DomOutboxRelay(store, domOrders, domReservations, retry, log.child({ component: 'dom-outbox' }));
   const domLoop = new RelayLoop('dom outbox relay', (stopping) => domRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const templates = new EmailTemplates();
   const mail = createEmailTransport({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
@@ -120,10 +122,10 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   const outage = installOutageHandling(transport, config, () => domLoop.kick(), log.child({ component: 'dom-outage' }), store);
 
   const cart = new CartService(store, availability, settings, payments);
-  const checkout = new CheckoutService(store, availability, domOrders, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));
+  const checkout = new CheckoutService(store, availability, domReservations, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));
   const callbacks = new DomCallbacksService(store, onQueued);
   const services: ServiceDefinition[] = [
-    inventoryServiceDefinition(store, availability, new DomReservationActions(domOrders)),
+    inventoryServiceDefinition(store, availability, new DomReservationActions(domReservations)),
     orderServiceDefinition(store, cart, checkout, callbacks),
   ];
   const dispatcher = new SoapDispatcher(services, config.limits, log, {

@@ -155,12 +155,13 @@ describe("answers and outbound BODs in Commerce's shapes", function () {
 
     it('GetInventoryAvailability and GetOrder', async function () {
       const inv = capturing();
-      await new SoapDomInventoryClient(inv.transport).getInventoryAvailability(['20311', '20312'], [{ kind: 'online', by: 'uniqueId', value: '10201' }, { kind: 'physical', by: 'uniqueId', value: '7101' }], '10201');
+      await new SoapDomInventoryClient(inv.transport).getInventoryAvailability([{ partNumber: 'TEST-SKU-0001', location: { kind: 'online', nameIdentifier: 'Demo Store' } }, { partNumber: 'TEST-SKU-0002', location: { kind: 'online', nameIdentifier: 'Demo Store' } }], '10201');
+      await new SoapDomInventoryClient(inv.transport).getInventoryAvailability([{ partNumber: 'TEST-SKU-0001', location: { kind: 'physical', externalId: 'STORE-7101' } }], '10201');
       const ord = capturing();
       await new SoapDomOrderClient(ord.transport).hasOrder('90000101', '10201');
-      expect(inv.sent).to.have.length(1);
+      expect(inv.sent).to.have.length(2);
       expect(ord.sent).to.have.length(1);
-      expectValid(inv.sent[0]!, 'GetInventoryAvailability');
+      for (const bod of inv.sent) expectValid(bod, 'GetInventoryAvailability');
       expectValid(ord.sent[0]!, 'GetOrder');
     });
 

@@ -24,6 +24,9 @@ const KNOWN_INVALID: Readonly<Record<string, string>> = {
   'dom/sync-order-bad-status.request.xml': 'tests refusing a status no one knows ("Teleported")',
   'inventory/sync-availability-partial-failure.request.xml': 'tests refusing an unknown inventory status ("Sometimes")',
   'order/bad-quantity.request.xml': 'tests refusing a quantity that is not a number ("lots")',
+  'dom/_mediation/reserve-acknowledgement.xml': "as the mediation's reserve map writes it: an AcknowledgeInventoryRequirement without its oa:Acknowledge verb",
+  'dom/_mediation/reserve-nothing.xml': "as the mediation's reserve map writes it: no verb, and a line Sterling could not allocate without Quantity",
+  'dom/_mediation/show-inventory-availability.xml': "as the mediation's availability map writes it: no releaseID and no oa:Show verb",
   'samples/GetInventoryAvailability.xml': 'a real sender omitting CreationDateTime (dombridge reads it anyway)',
   'samples/ShowInventoryAvailability.xml': 'an answer as DOM writes it, its OriginalApplicationArea without CreationDateTime',
 };

@@ -5,10 +5,9 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { join } from 'node:path';
 import { DEMO_DOM_STOCK } from '../../src/demo/demo-data.js';
-import { SoapDomInventoryClient } from '../../src/dom/dom-inventory.client.js';
+import { SoapDomInventoryClient, type DomAvailabilityPair } from '../../src/dom/dom-inventory.client.js';
 import { DomTransport, type DomFailureKind, type DomResult } from '../../src/dom/dom-transport.js';
 import { startDomSimulator, type DomSimulator } from '../../src/dom/simulator/dom-simulator.js';
-import type { LocationRef } from '../../src/inventory/availability-expression.js';
 import type { ReceivedAvailabilityNoun } from '../../src/inventory/availability-noun.js';
 import { WSDL_DIR } from '../../src/paths.js';
 import { readEnvelope } from '../../src/soap/soap-envelope.js';
@@ -17,9 +16,10 @@ import { child, childText, childrenNamed, path, type XmlElement } from '../../sr
 import { readXml } from '../../src/xml/xml-reader.js';
 
 const DOM_WSDL = join(WSDL_DIR, 'DOMServices.wsdl');
-const ONLINE: LocationRef = { kind: 'online', by: 'uniqueId', value: '10201' };
-const STORE_7101: LocationRef = { kind: 'physical', by: 'uniqueId', value: '7101' };
-const STORE_7102: LocationRef = { kind: 'physical', by: 'uniqueId', value: '7102' };
+const ONLINE = { kind: 'online', nameIdentifier: 'DemoDOMStore' } as const;
+const STORE_7101 = { kind: 'physical', externalId: 'STORE-7101' } as const;
+const STORE_7102 = { kind: 'physical', externalId: 'STORE-7102' } as const;
+const ASK_ONE: DomAvailabilityPair[] = [{ partNumber: 'TEST-SKU-0001', location: ONLINE }];
 
 /** A fresh client (and so a fresh keep-alive pool) per call, as the facade would have after a restart. */
 function inventoryClient(baseUrl: string, timeouts = { connectTimeoutMs: 500, timeoutMs: 1000 }): SoapDomInventoryClient {
@@ -94,11 +94,11 @@ async function unacceptingListener(): Promise<{ url: string; close(): void }> {
   throw new Error('the accept queue never filled up');
 }
 
-describe('DOM simulator over HTTP, called by the real DOM client', function () {
+describe('DOM simulator over HTTP (mode dombridge), called by the real DOM client', function () {
   let sim: DomSimulator;
 
   before(async () => {
-    sim = await startDomSimulator({ port: 0 });
+    sim = await startDomSimulator({ port: 0, mode: 'dombridge' });
   });
   after(async () => {
     await sim.close();
@@ -108,10 +108,12 @@ describe('DOM simulator over HTTP, called by the real DOM client', function () {
   });
 
   it('answers several items at several locations with the seeded quantities', async () => {
-    const r = await inventoryClient(sim.url).getInventoryAvailability(['20311', '20312', '20316', '99999'], [ONLINE, STORE_7101, STORE_7102], '10201');
+    const pairs: DomAvailabilityPair[] = [];
+    for (const partNumber of ['TEST-SKU-0001', 'TEST-SKU-0002', 'TEST-SKU-0006', 'NO-SUCH']) for (const location of [ONLINE, STORE_7101, STORE_7102]) pairs.push({ partNumber, location });
+    const r = await inventoryClient(sim.url).getInventoryAvailability(pairs, '10201');
     if (!r.ok) throw new Error(`${r.failure.kind}: ${r.failure.detail}`);
     const got = new Map(r.value.map((n) => [key(n), n]));
-    // The unknown item 99999 is simply not answered.
+    // The unknown part number is simply not answered.
     expect(r.value).to.have.length(9);
     for (const loc of ['online:10201', 'physical:7101', 'physical:7102']) {
       for (const item of ['20311', '20312', '20316']) {
@@ -174,11 +176,11 @@ describe('DOM simulator over HTTP, called by the real DOM client', function () {
 
   describe('failure modes, as the client classifies them', () => {
     const ask = (url: string, timeouts?: { connectTimeoutMs: number; timeoutMs: number }) =>
-      inventoryClient(url, timeouts).getInventoryAvailability(['20311'], [ONLINE], '10201');
+      inventoryClient(url, timeouts).getInventoryAvailability(ASK_ONE, '10201');
 
     it('down: the listener is closed → refused; back up on the same port afterwards', async () => {
       const warm = inventoryClient(sim.url);
-      expect((await warm.getInventoryAvailability(['20311'], [ONLINE], '10201')).ok).to.equal(true);
+      expect((await warm.getInventoryAvailability(ASK_ONE, '10201')).ok).to.equal(true);
       await sim.setFailureMode('down');
       expect(failureOf(await ask(sim.url))).to.equal('refused');
       await sim.setFailureMode('none');
@@ -267,11 +269,13 @@ describe('DOM simulator over HTTP, called by the real DOM client', function () {
       expect(res.status).to.equal(200);
     });
 
-    it('GET /sim/state shows orders, stock per location and the failure mode', async () => {
+    it('GET /sim/state shows orders, stock by ship node and part number, reservations, the mode and the failure mode', async () => {
       const state = (await (await fetch(sim.url + '/sim/state')).json()) as Record<string, any>;
       expect(state['orders']).to.deep.equal({});
-      expect(state['stock']['online:10201']['20311']).to.deep.equal({ onHand: 42, reserved: 0, available: 42 });
-      expect(state['stock']['physical:7102']['20313']).to.deep.equal({ onHand: 0, reserved: 0, available: 0 });
+      expect(state['stock']['DC-EAST']['TEST-SKU-0001']).to.deep.equal({ onHand: 42, reserved: 0, available: 42 });
+      expect(state['stock']['STORE-7102']['TEST-SKU-0003']).to.deep.equal({ onHand: 0, reserved: 0, available: 0 });
+      expect(state['reservations']).to.deep.equal({});
+      expect(state['mode']).to.equal('dombridge');
       expect(state['failureMode']).to.deep.equal({ inventory: { mode: 'none', delayMs: 0 }, order: { mode: 'none', delayMs: 0 }, latencyMs: 0 });
     });
 
@@ -288,21 +292,24 @@ describe('DOM simulator over HTTP, called by the real DOM client', function () {
       const set = await postJson(sim.url + '/sim/failure-mode', { mode: 'down', durationMs: 400 });
       expect(set.status).to.equal(200);
       await new Promise((r) => setTimeout(r, 50));
-      expect(failureOf(await inventoryClient(sim.url).getInventoryAvailability(['20311'], [ONLINE], '10201'))).to.equal('refused');
+      expect(failureOf(await inventoryClient(sim.url).getInventoryAvailability(ASK_ONE, '10201'))).to.equal('refused');
       await new Promise((r) => setTimeout(r, 600));
       expect((await fetch(sim.url + '/healthz')).status).to.equal(200);
     });
 
-    it('POST /sim/stock sets on-hand and rejects bad input', async () => {
+    it('POST /sim/stock sets on-hand by part number and ship node (or catalog entry and location) and rejects bad input', async () => {
       const r = await postJson(sim.url + '/sim/stock', { catentryId: '20314', location: 'physical:7102', onHand: 9 });
       expect(r.status).to.equal(200);
-      expect(r.json).to.deep.include({ catentryId: '20314', location: 'physical:7102', onHand: 9, reserved: 0, available: 9 });
+      expect(r.json).to.deep.include({ partNumber: 'TEST-SKU-0004', shipNode: 'STORE-7102', catentryId: '20314', location: 'physical:7102', onHand: 9, reserved: 0, available: 9 });
       expect((r.json['push'] as { outcome: string }).outcome).to.equal('skipped');
-      expect(sim.stock.level('20314', 'physical:7102')!.available).to.equal(9);
+      expect(sim.stock.level('TEST-SKU-0004', 'STORE-7102')!.available).to.equal(9);
+      const byName = await postJson(sim.url + '/sim/stock', { partNumber: 'TEST-SKU-0004', shipNode: 'STORE-7102', onHand: 8 });
+      expect(byName.json).to.deep.include({ partNumber: 'TEST-SKU-0004', shipNode: 'STORE-7102', catentryId: '20314', location: 'physical:7102', onHand: 8 });
+      expect((await postJson(sim.url + '/sim/stock', { partNumber: 'TEST-SKU-0004', onHand: 8 })).status).to.equal(400);
       expect((await postJson(sim.url + '/sim/stock', { catentryId: '20314', location: 'warehouse:1', onHand: 9 })).status).to.equal(400);
       expect((await postJson(sim.url + '/sim/stock', { catentryId: '20314', location: 'online:10201', onHand: -2 })).status).to.equal(400);
       expect((await postJson(sim.url + '/sim/stock', { location: 'online:10201', onHand: 2 })).status).to.equal(400);
-      sim.stock.setOnHand('20314', 'physical:7102', DEMO_DOM_STOCK['physical:7102']!['20314']!);
+      sim.stock.setOnHand('TEST-SKU-0004', 'STORE-7102', DEMO_DOM_STOCK['physical:7102']!['20314']!);
     });
   });
 });
@@ -408,7 +415,7 @@ describe('DOM simulator pushes SyncInventoryAvailability to the callback URL', f
       const r = await postJson(sim.url + '/sim/stock', { catentryId: '20311', location: 'online:10201', onHand: 7 });
       expect(r.status).to.equal(200);
       expect(r.json['push']).to.deep.include({ outcome: 'unreachable' });
-      expect(sim.stock.level('20311', 'online:10201')!.onHand).to.equal(7);
+      expect(sim.stock.level('TEST-SKU-0001', 'DC-EAST')!.onHand).to.equal(7);
     } finally {
       sim.setCallbackUrl(`http://127.0.0.1:${(callback.address() as AddressInfo).port}`);
     }

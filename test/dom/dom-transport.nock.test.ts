@@ -94,7 +94,7 @@ describe('DomTransport classifies every answer (nock)', () => {
 
   it('the same answer through SoapDomInventoryClient → nouns', async () => {
     nock(BASE).post(DOM_INVENTORY_PATH).reply(200, show(NOUN), { 'Content-Type': 'text/xml' });
-    const r = await new SoapDomInventoryClient(transport()).getInventoryAvailability(['20311'], [{ kind: 'online', by: 'uniqueId', value: '10201' }], '10201');
+    const r = await new SoapDomInventoryClient(transport()).getInventoryAvailability([{ partNumber: 'TEST-SKU-0001', location: { kind: 'online', nameIdentifier: 'DemoDOMStore' } }], '10201');
     if (!r.ok) throw new Error(`${r.failure.kind}: ${r.failure.detail}`);
     expect(r.value).to.have.length(1);
     expect(r.value[0]).to.deep.include({ status: 'Available', quantity: 42, uom: 'C62' });
@@ -157,7 +157,7 @@ describe('DomTransport classifies every answer (nock)', () => {
   it('a ShowInventoryAvailability with an error ChangeStatus → bod-error (client)', async () => {
     const status = `<oa:ResponseCriteria><oa:ChangeStatus><oa:Code>ERROR</oa:Code><oa:Description>no such store</oa:Description><oa:ReasonCode>STORE_NOT_FOUND</oa:ReasonCode></oa:ChangeStatus></oa:ResponseCriteria>`;
     nock(BASE).post(DOM_INVENTORY_PATH).reply(200, show('', status), { 'Content-Type': 'text/xml' });
-    const r = await new SoapDomInventoryClient(transport()).getInventoryAvailability(['20311'], [{ kind: 'online', by: 'uniqueId', value: '10201' }], '10201');
+    const r = await new SoapDomInventoryClient(transport()).getInventoryAvailability([{ partNumber: 'TEST-SKU-0001', location: { kind: 'online', nameIdentifier: 'DemoDOMStore' } }], '10201');
     const f = failure(r);
     expect(f.kind).to.equal('bod-error');
     expect(f.detail).to.include('STORE_NOT_FOUND');

@@ -3,11 +3,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DEMO_CATALOG } from '../../src/demo/demo-data.js';
-import { SoapDomOrderClient, type ReservedLine } from '../../src/dom/dom-order.client.js';
+import { SoapDomOrderClient } from '../../src/dom/dom-order.client.js';
+import { SoapDomReservationClient } from '../../src/dom/dom-reservation.client.js';
 import { DomTransport, type DomResult } from '../../src/dom/dom-transport.js';
 import { startDomSimulator, type DomSimulator, type FulfillmentOptions } from '../../src/dom/simulator/dom-simulator.js';
 import { trackingNumber } from '../../src/dom/simulator/sim-fulfillment.js';
-import { cancelReservationBod, reserveInventoryBod, transferOrderBod } from '../../src/order/dom-order-bods.js';
+import { reserveInventoryBod, transferOrderBod } from '../../src/order/dom-order-bods.js';
 import type { Order, OrderItem } from '../../src/order/order-model.js';
 import { WSDL_DIR } from '../../src/paths.js';
 import { readEnvelope } from '../../src/soap/soap-envelope.js';
@@ -98,56 +99,16 @@ async function commerceStub(): Promise<{ url: string; received: { path: string; 
 describe('DOM simulator: reservations and orders, called by the real order client', function () {
   let sim: DomSimulator;
   let client: SoapDomOrderClient;
+  let reservations: SoapDomReservationClient;
 
   async function start(fulfillment: FulfillmentOptions | false = false, callbackUrl?: string): Promise<void> {
     sim = await startDomSimulator({ port: 0, fulfillment, ...(callbackUrl ? { callbackUrl } : {}) });
-    client = new SoapDomOrderClient(new DomTransport({ baseUrl: sim.url, connectTimeoutMs: 500, timeoutMs: 1000 }, join(WSDL_DIR, 'DOMServices.wsdl')));
+    const transport = new DomTransport({ baseUrl: sim.url, connectTimeoutMs: 500, timeoutMs: 1000 }, join(WSDL_DIR, 'DOMServices.wsdl'));
+    client = new SoapDomOrderClient(transport);
+    reservations = new SoapDomReservationClient(transport);
   }
   afterEach(async () => {
     await sim?.close();
-  });
-
-  describe('inventory port', () => {
-    beforeEach(() => start());
-
-    it('reserves a whole order: Allocated lines with dates and fulfillment centers, held in stock', async () => {
-      const lines = value(await client.reserve(reserveInventoryBod(order('9001', [item('90011', '20311', 2), item('90012', '20312', 1, '7101')]), {})));
-      const expected: ReservedLine[] = [
-        { orderItemId: '90011', correlationGroup: undefined, quantity: 2, inventoryStatus: 'Allocated', availableDate: day(0), expectedShipDate: day(1), fulfillmentCenterName: 'DC-EAST' },
-        { orderItemId: '90012', correlationGroup: undefined, quantity: 1, inventoryStatus: 'Allocated', availableDate: day(0), expectedShipDate: day(1), fulfillmentCenterName: 'STORE-7101' },
-      ];
-      expect(lines).to.deep.equal(expected);
-      const stock = (await simState(sim))['stock'];
-      expect(stock['online:10201']['20311']).to.deep.equal({ onHand: 42, reserved: 2, available: 40 });
-      expect(stock['physical:7101']['20312']).to.deep.equal({ onHand: 40, reserved: 1, available: 39 });
-    });
-
-    it('splits a line it can only partly reserve; a repeated reservation replaces the first', async () => {
-      const bod = reserveInventoryBod(order('9002', [item('90021', '20316', 6)]), {});
-      for (let i = 0; i < 2; i++) {
-        const lines = value(await client.reserve(bod));
-        expect(lines).to.deep.equal([
-          { orderItemId: '90021', correlationGroup: undefined, quantity: 4, inventoryStatus: 'Allocated', availableDate: day(0), expectedShipDate: day(1), fulfillmentCenterName: 'DC-EAST' },
-          { orderItemId: undefined, correlationGroup: '90021', quantity: 2, inventoryStatus: 'Backordered', availableDate: day(14), expectedShipDate: undefined, fulfillmentCenterName: 'DC-WEST' },
-        ]);
-        expect(sim.stock.level('20316', 'online:10201')).to.deep.include({ reserved: 4, available: 0 });
-      }
-    });
-
-    it('answers Unallocated (no allocated line) for an item without stock anywhere', async () => {
-      for (const loc of ['online:10201', 'physical:7101', 'physical:7102']) sim.stock.setOnHand('20316', loc, 0);
-      const lines = value(await client.reserve(reserveInventoryBod(order('9003', [item('90031', '20316', 2)]), {})));
-      expect(lines).to.deep.equal([{ orderItemId: undefined, correlationGroup: '90031', quantity: 2, inventoryStatus: 'Unallocated', availableDate: undefined, expectedShipDate: undefined, fulfillmentCenterName: undefined }]);
-    });
-
-    it('CancelInventoryReservation releases the stock, and may be sent twice', async () => {
-      const o = order('9004', [item('90041', '20311', 5)]);
-      value(await client.reserve(reserveInventoryBod(o, {})));
-      expect((await simState(sim))['stock']['online:10201']['20311']['reserved']).to.equal(5);
-      value(await client.cancelReservation(cancelReservationBod(o, 'bod-1')));
-      value(await client.cancelReservation(cancelReservationBod(o, 'bod-2')));
-      expect((await simState(sim))['stock']['online:10201']['20311']).to.deep.equal({ onHand: 42, reserved: 0, available: 42 });
-    });
   });
 
   describe('order port', () => {
@@ -155,19 +116,20 @@ describe('DOM simulator: reservations and orders, called by the real order clien
 
     it('creates an order once however often it is transferred, consuming its reservation once', async () => {
       const o = order('9101', [item('91011', '20311', 2), item('91012', '20312', 1, '7101')]);
-      value(await client.reserve(reserveInventoryBod(o, {})));
+      // The mediation names a pick-up line's ship node only by the store's external identifier.
+      value(await reservations.reserve(reserveInventoryBod(o, { physicalStoreExternalIds: new Map([['7101', 'STORE-7101']]) })));
       for (let i = 0; i < 2; i++) expect(value(await client.transferOrder(transferOrderBod(o, {}, `bod-${i}`)))).to.deep.equal({ externalOrderId: 'WC_9101' });
       const state = await simState(sim);
       expect(state['orders']['WC_9101']).to.deep.include({ transfers: 2, created: 1, status: 'G', orderId: '9101', storeId: '10201', buyerEmail: 'jane@example.com' });
       expect(state['orders']['WC_9101']['lines'].map((l: { lineNo: number; orderItemId: string }) => [l.lineNo, l.orderItemId])).to.deep.equal([[1, '91011'], [2, '91012']]);
-      expect(state['stock']['online:10201']['20311']).to.deep.equal({ onHand: 40, reserved: 0, available: 40 });
-      expect(state['stock']['physical:7101']['20312']).to.deep.equal({ onHand: 39, reserved: 0, available: 39 });
+      expect(state['stock']['DC-EAST']['TEST-SKU-0001']).to.deep.equal({ onHand: 40, reserved: 0, available: 40 });
+      expect(state['stock']['STORE-7101']['TEST-SKU-0002']).to.deep.equal({ onHand: 39, reserved: 0, available: 39 });
     });
 
     it('takes stock at transfer when there was no reservation; accepts the action code Transfer', async () => {
       const bod = transferOrderBod(order('9102', [item('91021', '20313', 3)], false), {}, 'bod-1').replace('actionCode="TransferOrder"', 'actionCode="Transfer"');
       expect(value(await client.transferOrder(bod)).externalOrderId).to.equal('WC_9102');
-      expect(sim.stock.level('20313', 'online:10201')).to.deep.include({ onHand: 57, reserved: 0 });
+      expect(sim.stock.level('TEST-SKU-0003', 'DC-EAST')).to.deep.include({ onHand: 57, reserved: 0 });
     });
 
     it('answers other action codes, empty and malformed orders with an error ChangeStatus', async () => {

@@ -21,7 +21,8 @@ describe('outbound recording (real HTTP, DOM simulator)', function () {
       expect(out).to.have.length(1);
       return out[0]!;
     });
-    expect(call).to.include({ status: 'acknowledged', verb: 'Get', noun: 'InventoryAvailability', catentryId: '20312', service: '/dom/services/InventoryServices', error: null });
+    // DOM is asked by part number (DOM's mediation reads nothing else), so that is the item the call is found by.
+    expect(call).to.include({ status: 'acknowledged', verb: 'Get', noun: 'InventoryAvailability', partNumber: 'TEST-SKU-0002', service: '/dom/services/InventoryServices', error: null });
     expect(call.bodId).to.match(/^[0-9a-f-]{36}$/);
     const full = (await w.store.messages.get(call.messageId))!;
     expect(full.requestXml).to.contain('<_inv:GetInventoryAvailability').and.to.contain(call.bodId!);

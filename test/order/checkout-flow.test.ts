@@ -93,15 +93,14 @@ describe('checkout flow (real HTTP, DOM simulator, SMTP)', function () {
     expect(await w.store.localInventory.available('20316', '10102')).to.equal(1);
   });
 
-  it('DOM reserves less than asked: the line is split and Submit refuses the backordered part', async function () {
+  it('DOM cannot cover a line in full: Sterling (partial reservations off) holds nothing of it, Submit refuses', async function () {
     const o = await view(addItems([{ catentryId: '20316', quantity: 6, shipMode: 'Standard', address: JANE }]));
     await view(setPayment(o.orderId, '4111111111111111'));
     const prepared = await view(processOrder('Prepare', o.orderId));
-    expect(prepared.items.map((i) => [i.quantity, i.inventoryStatus, i.correlationGroup])).to.deep.equal([
-      ['4.0', 'Allocated', ''], ['2.0', 'Backordered', prepared.items[0]!.orderItemId],
-    ]);
+    expect(prepared.items.map((i) => [i.quantity, i.inventoryStatus, i.correlationGroup])).to.deep.equal([['6.0', 'Unallocated', '']]);
     const err = await errorOf(processOrder('Submit', o.orderId));
     expect(err).to.include({ reasonCode: 'ITEMS_UNALLOCATED' });
+    expect(w.sim.state().reservations).to.deep.equal({});
   });
 
   it('payment declined: the order stays a cart, nothing reaches DOM, the error says so', async function () {
@@ -132,11 +131,11 @@ describe('checkout flow (real HTTP, DOM simulator, SMTP)', function () {
     const o = await view(addItems([{ catentryId: '20313', quantity: 2, shipMode: 'Standard', address: JANE }]));
     await view(processOrder('Prepare', o.orderId));
     const reservedFirst = (await (await fetch(`${w.sim.url}/sim/state`)).json()) as { stock: Record<string, Record<string, { reserved: number }>> };
-    expect(reservedFirst.stock['online:10201']!['20313']!.reserved).to.equal(2);
+    expect(reservedFirst.stock['DC-EAST']!['TEST-SKU-0003']!.reserved).to.equal(2);
     await view(changeOrder('Update', '/Order/OrderItem', { orderId: o.orderId, items: [{ orderItemId: o.items[0]!.orderItemId, quantity: 5 }] }));
     await view(processOrder('Prepare', o.orderId));
     const reservedAgain = (await (await fetch(`${w.sim.url}/sim/state`)).json()) as typeof reservedFirst;
-    expect(reservedAgain.stock['online:10201']!['20313']!.reserved).to.equal(5);
+    expect(reservedAgain.stock['DC-EAST']!['TEST-SKU-0003']!.reserved).to.equal(5);
   });
 
   it('Submit refuses an unprepared order, and a cart change un-prepares it', async function () {

@@ -13,7 +13,9 @@ import { changeStatus, ORDER_PATH, soap11 } from '../support/test-app.js';
  */
 
 const ITEM = '20311';
-const DOM_LOCATION = 'online:10201';
+/** The simulator keeps stock by Sterling ship node and part number: store 10201 ships from DC-EAST; 20311 is TEST-SKU-0001. */
+const DOM_NODE = 'DC-EAST';
+const DOM_PART = 'TEST-SKU-0001';
 /** The world's RETRANSFER_PENDING_S (process-world default), in ms. */
 const RETRANSFER_PENDING_MS = 1_000;
 
@@ -118,7 +120,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
       // Created exactly once, and its stock left DOM exactly once: the reservation is consumed, nothing is held.
       expect(o!.created).to.equal(1);
       expect(o!.transfers).to.be.at.least(1);
-      expect(s.stock[DOM_LOCATION]![ITEM], 'DOM stock of the item').to.deep.include({ onHand: domBefore.onHand - 1, reserved: domBefore.reserved });
+      expect(s.stock[DOM_NODE]![DOM_PART], 'DOM stock of the item').to.deep.include({ onHand: domBefore.onHand - 1, reserved: domBefore.reserved });
       return s;
     }, 30_000, 100);
 
@@ -150,7 +152,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
 
   async function domLevel(w: ProcessWorld) {
     const s = await w.simState();
-    const { onHand, reserved } = s.stock[DOM_LOCATION]![ITEM]!;
+    const { onHand, reserved } = s.stock[DOM_NODE]![DOM_PART]!;
     return { onHand, reserved };
   }
 

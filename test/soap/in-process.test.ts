@@ -13,9 +13,16 @@ describe('in-process dispatch', function () {
   let app: Dombridge;
   let domCalls = 0;
   const fakeDom: DomInventoryPort = {
-    async getInventoryAvailability(catentryIds, locations) {
+    async getInventoryAvailability(pairs) {
       domCalls++;
-      return { ok: true, value: catentryIds.flatMap((id) => locations.map((l) => ({ item: { by: 'uniqueId' as const, value: id }, location: l, status: 'Available' as const, quantity: 7, uom: 'C62', availabilityTime: null, availabilityOffset: null, lastUpdate: null, userData: {} }))) };
+      return {
+        ok: true,
+        value: pairs.map((p) => ({
+          item: { by: 'partNumber' as const, value: p.partNumber },
+          location: p.location.kind === 'online' ? { kind: 'online' as const, by: 'nameIdentifier' as const, value: p.location.nameIdentifier } : { kind: 'physical' as const, by: 'externalId' as const, value: p.location.externalId },
+          status: 'Available' as const, quantity: 7, uom: 'C62', availabilityTime: null, availabilityOffset: null, lastUpdate: null, userData: {},
+        })),
+      };
     },
   };
   before(async function () {

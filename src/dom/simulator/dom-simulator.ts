@@ -8,7 +8,8 @@ import { buildFault } from '../../soap/soap-envelope.js';
 import { DEFAULT_XML_LIMITS } from '../../xml/xml-reader.js';
 import { DOM_INVENTORY_PATH } from '../dom-inventory.client.js';
 import { pushAvailability as pushAvailabilityWith, type CallbackCredentials, type PushContext, type PushOutcome } from './sim-callbacks.js';
-import { DEMO_DIRECTORY, type SimDirectory } from './sim-directory.js';
+import { DEMO_DIRECTORY, locationKeysOf, partNumberOf, seededStock, shipNodeOf, type SimDirectory } from './sim-directory.js';
+import type { SimMode } from './sim-mediation.js';
 import { SimFulfillment, type FulfillmentOptions } from './sim-fulfillment.js';
 import { simOrderOperations } from './sim-order.handlers.js';
 import { SimOrderBook, type CallbackRecord, type SimOrderState } from './sim-orders.js';
@@ -24,12 +25,13 @@ import {
   type SimPort,
 } from './sim-failure-modes.js';
 import { simInventoryOperations } from './sim-inventory.handlers.js';
-import { parseLocationKey, SimStock, type StockLocationKey, type StockSnapshot } from './sim-stock.js';
+import { parseLocationKey, type ReservationSnapshot, type SimStock, type StockLocationKey, type StockSnapshot } from './sim-stock.js';
 
 export { pushAvailability, writeSyncInventoryAvailability, type PushContext, type PushOutcome } from './sim-callbacks.js';
 export type { FailureMode, FailureModeOptions, FailureModeState, SimPort, SimPortSelector } from './sim-failure-modes.js';
 export { DEFAULT_FULFILLMENT_SCHEDULE, type FulfillmentOptions, type FulfillmentSchedule } from './sim-fulfillment.js';
 export type { CallbackKind, CallbackRecord, SimOrderState } from './sim-orders.js';
+export type { SimMode } from './sim-mediation.js';
 
 export const DOM_ORDER_PATH = '/dom/services/OrderServices';
 /** Largest SOAP request the simulator reads, bytes. */
@@ -47,8 +49,13 @@ export interface DomSimulatorOptions {
   /** Base latency added to every SOAP answer, ms. Default 0. */
   readonly latencyMs?: number;
   readonly log?: Logger;
-  /** Default: DEMO_DOM_STOCK. */
+  /** Default: DEMO_DOM_STOCK, kept by ship node and part number. */
   readonly stock?: SimStock;
+  /**
+   * `sterling` (default): answers as Sterling behind IBM's mediation maps. `dombridge`: the older convenience
+   * behaviour (availability by unique id, reservations replaced and released by order id). See sim-mediation.ts.
+   */
+  readonly mode?: SimMode;
   /** Default: the demo catalog and stores. */
   readonly directory?: SimDirectory;
   /**
@@ -61,7 +68,11 @@ export interface DomSimulatorOptions {
 export interface SimState {
   /** By DOM order number (`WC_<orderId>`). */
   readonly orders: Record<string, SimOrderState>;
+  /** By ship node, then part number. */
   readonly stock: StockSnapshot;
+  /** Reservations holding stock now, by reservation id (`WC_<orderId>`). */
+  readonly reservations: ReservationSnapshot;
+  readonly mode: SimMode;
   readonly failureMode: FailureModeState;
 }
 
@@ -92,8 +103,9 @@ export interface DomSimulator {
 export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomSimulator> {
   const log = opts.log ?? silentLogger;
   const host = opts.host ?? '127.0.0.1';
-  const stock = opts.stock ?? SimStock.seeded();
   const directory = opts.directory ?? DEMO_DIRECTORY;
+  const stock = opts.stock ?? seededStock(directory);
+  const mode: SimMode = opts.mode ?? 'sterling';
   const modes = new FailureModeSwitch(opts.latencyMs ?? 0);
   // Mutable: the facade's URL is known only after it listens, which is after the simulator it calls.
   const pushContext: { callbackUrl: string | undefined } & Omit<PushContext, 'callbackUrl'> = {
@@ -110,7 +122,7 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   });
 
   const services: Record<SimPort, ServiceDefinition> = {
-    inventory: { name: 'DOMInventoryServices', path: DOM_INVENTORY_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: simInventoryOperations(stock, directory) },
+    inventory: { name: 'DOMInventoryServices', path: DOM_INVENTORY_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: simInventoryOperations(stock, directory, mode) },
     order: { name: 'DOMOrderServices', path: DOM_ORDER_PATH, namespace: DOM_WSDL_NAMESPACE, wsdlFile: 'DOMServices.wsdl', operations: orderOperations },
   };
   const dispatcher = new SoapDispatcher(Object.values(services), DEFAULT_XML_LIMITS, log);
@@ -148,16 +160,32 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   });
   app.post('/sim/stock', json, async (req, res) => {
     const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
-    const catentryId = b['catentryId'];
-    const location = b['location'];
     const onHand = b['onHand'];
-    if (typeof catentryId !== 'string' || catentryId.trim() === '') return void res.status(400).json({ error: 'catentryId must be a non-empty string' });
-    if (typeof location !== 'string' || !parseLocationKey(location)) return void res.status(400).json({ error: 'location must be online:<storeId> or physical:<storeId>' });
+    // Stock is kept by part number and ship node; Commerce's names (catentryId, online:/physical: location) are
+    // still accepted and translated through the directory.
+    let partNumber = b['partNumber'];
+    let shipNode = b['shipNode'];
+    let catentryId = b['catentryId'];
+    let location = b['location'];
+    if (partNumber !== undefined || shipNode !== undefined) {
+      if (typeof partNumber !== 'string' || partNumber.trim() === '') return void res.status(400).json({ error: 'partNumber must be a non-empty string' });
+      if (typeof shipNode !== 'string' || shipNode.trim() === '') return void res.status(400).json({ error: 'shipNode must be a non-empty string' });
+      const pn = partNumber;
+      catentryId = directory.catalog.find((c) => c.partNumber === pn)?.catentryId;
+      location = locationKeysOf(directory, shipNode)[0];
+    } else {
+      if (typeof catentryId !== 'string' || catentryId.trim() === '') return void res.status(400).json({ error: 'partNumber and shipNode (or catentryId and location) are required' });
+      if (typeof location !== 'string' || !parseLocationKey(location)) return void res.status(400).json({ error: 'location must be online:<storeId> or physical:<storeId>' });
+      partNumber = partNumberOf(directory, catentryId);
+      shipNode = shipNodeOf(directory, location);
+    }
     if (typeof onHand !== 'number' || !Number.isFinite(onHand) || onHand < 0) return void res.status(400).json({ error: 'onHand must be a number ≥ 0' });
-    const level = stock.setOnHand(catentryId, location, onHand);
-    log.info('DOM simulator stock set', { catentryId, location, onHand });
-    const push = await pushAvailabilityWith(pushContext, catentryId, location);
-    res.json({ catentryId, location, onHand: level.onHand, reserved: level.reserved, available: level.available, push });
+    const level = stock.setOnHand(partNumber as string, shipNode as string, onHand);
+    log.info('DOM simulator stock set', { partNumber, shipNode, onHand });
+    const push = typeof catentryId === 'string' && typeof location === 'string'
+      ? await pushAvailabilityWith(pushContext, catentryId, location)
+      : { outcome: 'skipped', detail: `no Commerce location or catalog entry for ${String(partNumber)} at ${String(shipNode)}` };
+    res.json({ partNumber, shipNode, catentryId, location, onHand: level.onHand, reserved: level.reserved, available: level.available, push });
   });
   app.post('/sim/orders/:orderNo/:action', async (req, res) => {
     const { orderNo, action } = req.params;
@@ -241,7 +269,7 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   }
 
   function state(): SimState {
-    return { orders: book.snapshot(), stock: stock.snapshot(), failureMode: modes.state() };
+    return { orders: book.snapshot(), stock: stock.snapshot(), reservations: stock.reservations(), mode, failureMode: modes.state() };
   }
 
   function updateOrder(orderNo: string, action: 'cancel' | 'backorder'): Promise<CallbackRecord | undefined> {
@@ -255,7 +283,7 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   await listen();
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${boundPort}`;
-  log.info('DOM simulator listening', { url, callbackUrl: opts.callbackUrl ?? null, latencyMs: modes.latencyMs });
+  log.info('DOM simulator listening', { url, mode, callbackUrl: opts.callbackUrl ?? null, latencyMs: modes.latencyMs });
 
   return {
     url,

@@ -6,9 +6,8 @@ import { BOD_ROOT_XMLNS, NS } from '../../xml/namespaces.js';
 import { child, childText, path, type XmlElement } from '../../xml/xml-element.js';
 import { readXml } from '../../xml/xml-reader.js';
 import { escText } from '../../xml/xml-writer.js';
-import { contextStoreId, type SimDirectory } from './sim-directory.js';
-import { SIM_UOM } from './sim-inventory.handlers.js';
-import { parseLocationKey, type SimStock, type StockLocationKey } from './sim-stock.js';
+import { contextStoreId, partNumberOf, shipNodeOf, type SimDirectory } from './sim-directory.js';
+import { parseLocationKey, SIM_UOM, type SimStock, type StockLocationKey } from './sim-stock.js';
 
 /** Where Commerce (here: the facade) takes DOM's inventory pushes, below the callback base URL. */
 export const COMMERCE_INVENTORY_PATH = '/webapp/wcs/component/inventory/services/InventoryServices';
@@ -115,7 +114,7 @@ export async function postCallback(url: string, soapAction: string, bod: string,
 export async function pushAvailability(ctx: PushContext, catentryId: string, locationKey: StockLocationKey): Promise<PushOutcome> {
   const log = ctx.log.child({ catentryId, location: locationKey });
   const loc = parseLocationKey(locationKey);
-  const level = ctx.stock.level(catentryId, locationKey);
+  const level = ctx.stock.level(partNumberOf(ctx.directory, catentryId), shipNodeOf(ctx.directory, locationKey));
   if (!ctx.callbackUrl) return { outcome: 'skipped', detail: 'no callback URL is configured' };
   if (!loc || !level) {
     log.warn('availability push skipped: no stock record');

@@ -1,7 +1,8 @@
 import { DEMO_CATALOG, DEMO_FULFILLMENT_CENTERS, DEMO_ONLINE_STORES, DEMO_PHYSICAL_STORES } from '../../demo/demo-data.js';
 import type { CatalogEntryRef, LocationRef } from '../../inventory/availability-expression.js';
 import type { CatalogEntry, FulfillmentCenter, OnlineStore, PhysicalStore } from '../../inventory/inventory-model.js';
-import { locationKeyOf, parseLocationKey, type StockLocationKey } from './sim-stock.js';
+import { DEMO_DOM_STOCK } from '../../demo/demo-data.js';
+import { locationKeyOf, parseLocationKey, SimStock, type StockLocationKey } from './sim-stock.js';
 
 /**
  * What the simulated DOM knows about items and stores beyond unique ids: part numbers, store names and
@@ -70,4 +71,45 @@ export function contextStoreId(dir: SimDirectory, locationKey: StockLocationKey)
   if (!loc) return undefined;
   if (loc.kind === 'online') return loc.storeId;
   return dir.physicalStores.find((s) => s.storeId === loc.storeId)?.onlineStoreId ?? undefined;
+}
+
+/** Commerce's part number of a catalog entry; an entry the directory does not know keeps its id. */
+export function partNumberOf(dir: SimDirectory, catentryId: string): string {
+  return dir.catalog.find((c) => c.catentryId === catentryId)?.partNumber ?? catentryId;
+}
+
+/**
+ * Sterling's ship node for a Commerce location: the name of the fulfillment center an online store ships from,
+ * or a physical store's external identifier (the mediation passes both through unchanged when its
+ * wcShipNodeToscShipNode value map has no entry, as in the demo).
+ */
+export function shipNodeOf(dir: SimDirectory, locationKey: StockLocationKey): string {
+  const loc = parseLocationKey(locationKey);
+  if (!loc) return locationKey;
+  if (loc.kind === 'online') return fulfillmentCenterName(dir, loc.storeId);
+  return dir.physicalStores.find((s) => s.storeId === loc.storeId)?.externalId ?? loc.storeId;
+}
+
+/** The ship nodes that are fulfillment centers (not stores): where an online order is sourced from. */
+export function fulfillmentCenterNodes(dir: SimDirectory): string[] {
+  const names = (dir.fulfillmentCenters ?? []).map((f) => f.name);
+  return names.length > 0 ? names : [DEFAULT_FULFILLMENT_CENTER];
+}
+
+/** Stock seeded from Commerce's view (location key → catentryId → on hand), kept by ship node and part number. */
+export function seededStock(dir: SimDirectory, seed: Readonly<Record<string, Readonly<Record<string, number>>>> = DEMO_DOM_STOCK, clock: () => number = Date.now): SimStock {
+  const stock = new SimStock(clock);
+  for (const loc in seed) {
+    const items = seed[loc]!;
+    for (const cat in items) stock.setOnHand(partNumberOf(dir, cat), shipNodeOf(dir, loc), items[cat]!);
+  }
+  return stock;
+}
+
+/** Commerce locations whose stock a ship node holds (the inverse of shipNodeOf). */
+export function locationKeysOf(dir: SimDirectory, shipNode: string): StockLocationKey[] {
+  const keys: StockLocationKey[] = [];
+  for (const s of dir.onlineStores) if (fulfillmentCenterName(dir, s.storeId) === shipNode) keys.push(locationKeyOf('online', s.storeId));
+  for (const p of dir.physicalStores) if (p.externalId === shipNode) keys.push(locationKeyOf('physical', p.storeId));
+  return keys;
 }

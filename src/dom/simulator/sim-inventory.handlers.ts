@@ -5,31 +5,38 @@ import { expressionErrorDetail, locationsOrContextStore, parseAvailabilityExpres
 import { writeAvailabilityNoun } from '../../inventory/availability-noun.js';
 import type { BodOperation, OperationContext } from '../../soap/bod-operation.js';
 import { NS } from '../../xml/namespaces.js';
-import { resolveItem, resolveLocation, type ResolvedItem, type ResolvedLocation, type SimDirectory } from './sim-directory.js';
+import { fulfillmentCenterNodes, partNumberOf, resolveItem, resolveLocation, shipNodeOf, type ResolvedItem, type ResolvedLocation, type SimDirectory } from './sim-directory.js';
+import { availabilityPositions, writeMediationShowAvailability, type AvailabilityFinding, type SimMode } from './sim-mediation.js';
 import { SimProcessInventoryRequirement } from './sim-reservation.handler.js';
-import type { SimStock } from './sim-stock.js';
+import { SIM_UOM, type SimStock } from './sim-stock.js';
 
-/** Unit of every quantity the simulator reports: C62 = each. */
-export const SIM_UOM = 'C62';
+export { SIM_UOM } from './sim-stock.js';
 
 /**
- * DOM's GetInventoryAvailability → ShowInventoryAvailability: one noun per (item, location) asked for that the
- * simulator holds a stock record for; anything else is left out, as DOM does. Identifiers are echoed in the
- * form they were asked in (a part number or store name comes back beside the unique id).
+ * DOM's GetInventoryAvailability → ShowInventoryAvailability.
+ *
+ * `sterling` mode (default), as the mediation does: only the expression's PartNumber, uom, NameIdentifier and
+ * physical ExternalIdentifier parameters count, paired by position (sim-mediation.ts); an online position is asked
+ * of the organization's fulfillment centers (monitorItemAvailability), a physical one of that store's node
+ * (findInventory). An expression naming items or stores only by unique id asks nothing and gets an empty answer.
+ *
+ * `dombridge` mode: one noun per (item, location) asked for that the simulator holds a stock record for, by unique
+ * id or external name, echoed in the form asked, in the facade's own Show shape.
  */
 export class SimGetInventoryAvailability implements BodOperation {
   readonly name = 'GetInventoryAvailability';
   readonly requestNs = NS.inv;
 
-  constructor(private readonly stock: SimStock, private readonly directory: SimDirectory) {}
+  constructor(private readonly stock: SimStock, private readonly directory: SimDirectory, private readonly mode: SimMode = 'sterling', private readonly clock: () => number = Date.now) {}
 
   async handle(bod: BodRequest, ctx: OperationContext): Promise<string> {
+    if (this.mode === 'sterling') return this.asSterling(bod);
     const asked = this.read(bod);
     if ('error' in asked) return respond(bod, ctx, '', 0, asked.error);
     const nouns: string[] = [];
     for (const item of asked.items) {
       for (const loc of asked.locations) {
-        const level = this.stock.level(item.catentryId, loc.key);
+        const level = this.stock.level(item.partNumber ?? partNumberOf(this.directory, item.catentryId), shipNodeOf(this.directory, loc.key));
         if (!level) continue;
         nouns.push(
           writeAvailabilityNoun({
@@ -50,6 +57,17 @@ export class SimGetInventoryAvailability implements BodOperation {
       }
     }
     return respond(bod, ctx, nouns.join(''), nouns.length);
+  }
+
+  private asSterling(bod: BodRequest): string {
+    // The map reads the first oa:Expression only.
+    const positions = availabilityPositions(bod.expressions[0] ?? '');
+    const findings: AvailabilityFinding[] = positions.map((position) => {
+      const nodes = position.kind === 'online' ? fulfillmentCenterNodes(this.directory) : [position.externalId];
+      const available = nodes.reduce((sum, node) => sum + (this.stock.level(position.partNumber, node)?.available ?? 0), 0);
+      return { position, available };
+    });
+    return writeMediationShowAvailability(findings, this.clock());
   }
 
   /** The items and locations every expression names, deduplicated, unknown part numbers and store names dropped. */
@@ -80,6 +98,6 @@ function respond(bod: BodRequest, ctx: OperationContext, nouns: string, count: n
 }
 
 /** The operations of the simulated DOM inventory port: availability, and reservations. */
-export function simInventoryOperations(stock: SimStock, directory: SimDirectory): BodOperation[] {
-  return [new SimGetInventoryAvailability(stock, directory), new SimProcessInventoryRequirement(stock, directory)];
+export function simInventoryOperations(stock: SimStock, directory: SimDirectory, mode: SimMode = 'sterling'): BodOperation[] {
+  return [new SimGetInventoryAvailability(stock, directory, mode), new SimProcessInventoryRequirement(stock, directory, mode)];
 }

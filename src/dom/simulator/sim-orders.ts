@@ -4,8 +4,8 @@ import { parseQuantity } from '../../inventory/availability-noun.js';
 import { NS } from '../../xml/namespaces.js';
 import { child, childrenNamed, childText, path, type XmlElement } from '../../xml/xml-element.js';
 import type { PushOutcomeKind } from './sim-callbacks.js';
-import { resolveItem, resolveLocation, type SimDirectory } from './sim-directory.js';
-import { locationKeyOf, type ReservationLine, type SimStock, type StockLocationKey } from './sim-stock.js';
+import { partNumberOf, resolveItem, resolveLocation, shipNodeOf, type SimDirectory } from './sim-directory.js';
+import { locationKeyOf, type SimStock, type StockLine, type StockLocationKey } from './sim-stock.js';
 
 /** DOM's prefix on everything it keeps for Commerce: order numbers, reservation ids, line ids. */
 export const DOM_ID_PREFIX = 'WC_';
@@ -21,6 +21,9 @@ export interface SimOrderLine {
   /** Commerce's order item id (without the WC_ prefix). */
   readonly orderItemId: string;
   readonly catentryId: string;
+  /** Sterling's item id and ship node: what the line's stock is kept by. */
+  readonly partNumber: string;
+  readonly shipNode: string;
   readonly quantity: number;
   /** Where the line is fulfilled from: the online store, or the pickup store for PickupInStore lines. */
   readonly locationKey: StockLocationKey;
@@ -102,13 +105,15 @@ export function resolveOrderLines(dir: SimDirectory, input: SimOrderInput, onlin
       const externalId = loc.externalId ?? dir.physicalStores.find((s) => s.storeId === loc.storeId)?.externalId ?? loc.storeId;
       pickupStore = { storeId: loc.storeId, externalId };
     }
-    lines.push({ lineNo: i + 1, orderItemId: it.orderItemId, catentryId: item.catentryId, quantity, locationKey, ...(pickupStore ? { pickupStore } : {}) });
+    const partNumber = item.partNumber ?? partNumberOf(dir, item.catentryId);
+    const shipNode = pickupStore ? pickupStore.externalId : shipNodeOf(dir, locationKey);
+    lines.push({ lineNo: i + 1, orderItemId: it.orderItemId, catentryId: item.catentryId, partNumber, shipNode, quantity, locationKey, ...(pickupStore ? { pickupStore } : {}) });
   }
   return { ok: true, lines };
 }
 
-export function reservationLines(lines: readonly SimOrderLine[]): ReservationLine[] {
-  return lines.map((l) => ({ catentryId: l.catentryId, locationKey: l.locationKey, quantity: l.quantity }));
+export function reservationLines(lines: readonly SimOrderLine[]): StockLine[] {
+  return lines.map((l) => ({ partNumber: l.partNumber, shipNode: l.shipNode, quantity: l.quantity }));
 }
 
 /** Commerce status codes DOM reports for an order: G transferred, R released, B backordered, S shipped, X canceled. */
@@ -133,7 +138,7 @@ export interface SimOrder {
   readonly lines: readonly SimOrderLine[];
   /** The reservation the order was created from, and what left stock with it. */
   readonly reservationId: string;
-  readonly consumed: readonly ReservationLine[];
+  readonly consumed: readonly StockLine[];
   /** Every ProcessOrder TransferOrder that reached DOM for this order (refused ones excluded). */
   transfers: number;
   status: SimOrderStatus;
@@ -151,7 +156,7 @@ export interface SimOrderState {
   readonly buyerEmail: string | null;
   readonly createdAt: string;
   readonly lines: readonly SimOrderLine[];
-  readonly consumed: readonly ReservationLine[];
+  readonly consumed: readonly StockLine[];
   readonly callbacks: readonly CallbackRecord[];
 }
 
@@ -193,7 +198,7 @@ export class SimOrderBook {
       // No reservation (or it was released): take what is there now, as DOM schedules from current supply.
       consumed = this.stock.reserve(reservationId, reservationLines(t.lines), { partial: true })
         .filter((l) => l.reserved > 0)
-        .map((l) => ({ catentryId: l.catentryId, locationKey: l.locationKey, quantity: l.reserved }));
+        .map((l) => ({ partNumber: l.partNumber, shipNode: l.shipNode, quantity: l.reserved }));
     }
     this.stock.consumeReservation(reservationId);
     const order: SimOrder = {
