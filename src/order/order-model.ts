@@ -1,5 +1,7 @@
 import { StateMachine } from '../common/state-machine.js';
-import type { PricedOrder } from './pricing/order-pricing.js';
+import type { PricedOrder, PromotionConfig } from './pricing/order-pricing.js';
+
+type PromotionKind = PromotionConfig['kind'];
 
 /**
  * Order statuses dombridge moves orders through (contract §4 codes): P cart, M submitted, F pending transfer to
@@ -92,6 +94,8 @@ export interface OrderItem {
   readonly shippingCharge: string | null;
   readonly salesTax: string | null;
   readonly shippingTax: string | null;
+  /** The adjustment per promotion (ids of `Order.appliedPromotions`, negative amounts adding up to `adjustment`). */
+  readonly promotionAdjustments?: readonly { readonly id: string; readonly amount: string }[];
 }
 
 export interface PaymentInstruction {
@@ -112,6 +116,9 @@ export interface PaymentInstruction {
   readonly billingAddress: PostalAddress | null;
   readonly status: 'pending' | 'authorized' | 'declined';
   readonly authorizationCode: string | null;
+  /** The card's expiry as the client gave it (month 1–12, four-digit year), when it gave one: DOM keeps it with the card. */
+  readonly expireMonth?: string | null;
+  readonly expireYear?: string | null;
 }
 
 export interface Shipment {
@@ -137,11 +144,12 @@ export interface Order {
   readonly locked: boolean;
   readonly shipAsComplete: boolean;
   readonly promotionCodes: readonly string[];
-  readonly appliedPromotions: readonly { readonly id: string; readonly description: string; readonly amount: string }[];
+  readonly appliedPromotions: readonly { readonly id: string; readonly description: string; readonly amount: string; readonly code?: string; readonly kind?: PromotionKind }[];
   readonly totals: OrderTotals | null;
   /** Whether DOM holds a reservation for this order (made at Prepare, released by CancelInventoryReservation). */
   readonly reserved: boolean;
   readonly placedAt: string | null;
+  /** DOM's key for the order (Sterling's OrderHeaderKey), from its createOrder-success ChangeOrder. */
   readonly externalOrderId: string | null;
   readonly transferAttempts: number;
   readonly lastTransferAt: string | null;
