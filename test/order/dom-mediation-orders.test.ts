@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SoapDomOrderClient, retransferGetOrderBod } from '../../src/dom/dom-order.client.js';
 import { DomTransport } from '../../src/dom/dom-transport.js';
@@ -175,4 +177,35 @@ describe('DOM as its mediation speaks: orders (real HTTP, simulator in its defau
     expect((await w.store.domOutbox.forOrder(id)).find((m) => m.kind === 'TransferOrder')?.status).to.equal('dead');
     expect(w.sim.state().orders[`WC_${id}`]).to.equal(undefined);
   });
+});
+
+describe('Sterling\'s own errors are refusals, in every form the mediation passes them on', () => {
+  const errors = '<Errors><Error ErrorCode="YFS10003" ErrorDescription="Order already exists"/></Errors>';
+  const forms: [string, number, string][] = [
+    ['the whole answer', 200, errors],
+    ['the SOAP body', 200, soap11(errors)],
+    ['a SOAP fault\'s detail', 500, soap11(`<soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>createOrder failed</faultstring><detail>${errors}</detail></soapenv:Fault>`)],
+  ];
+  for (const [where, status, body] of forms) {
+    it(`as ${where}: bod-error naming the code`, async () => {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8' });
+          res.end(body);
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const client = new SoapDomOrderClient(new DomTransport({ baseUrl: url, connectTimeoutMs: 500, timeoutMs: 1000 }, join(WSDL_DIR, 'DOMServices.wsdl')));
+        const r = await client.transferOrder('<x/>');
+        expect(!r.ok && r.failure.kind).to.equal('bod-error');
+        expect(!r.ok && r.failure.detail).to.include('YFS10003: Order already exists');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    });
+  }
 });
