@@ -83,7 +83,7 @@ function transferExtras(order: Order, opts: OrderWriteOptions): TransferExtras {
       `<_ord:PaymentInstruction>${leaf('_ord:UniqueID', p.paymentId)}${writeContact('_ord:BillingAddress', p.billingAddress)}` +
       (p.amount ? `<_ord:Amount currency="${escAttr(c)}">${escText(p.amount)}</_ord:Amount>` : '') +
       `<_ord:PaymentMethod>${leaf('_ord:PaymentMethodName', p.method)}</_ord:PaymentMethod>` +
-      (card ? protocolData('cc_brand', p.method) + protocolData('_token', p.token) + protocolData('_display_value', p.cardLast4 ? cardDisplayValue(p.cardLast4) : null) +
+      (card ? protocolData('cc_brand', p.cardBrand ?? p.method) + protocolData('_token', p.token) + protocolData('_display_value', p.cardLast4 ? cardDisplayValue(p.cardLast4) : null) +
         protocolData('expire_month', p.expireMonth) + protocolData('expire_year', p.expireYear) : '') +
       `</_ord:PaymentInstruction>`
     );

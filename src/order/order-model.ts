@@ -116,9 +116,6 @@ export interface PaymentInstruction {
   readonly billingAddress: PostalAddress | null;
   readonly status: 'pending' | 'authorized' | 'declined';
   readonly authorizationCode: string | null;
-  /** The card's expiry as the client gave it (month 1–12, four-digit year), when it gave one: DOM keeps it with the card. */
-  readonly expireMonth?: string | null;
-  readonly expireYear?: string | null;
 }
 
 export interface Shipment {

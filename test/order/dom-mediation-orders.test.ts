@@ -82,7 +82,7 @@ describe('DOM as its mediation speaks: orders (real HTTP, simulator in its defau
     expect(dom.authorized).to.equal(o.totals!.grandTotal);
     expect(dom.total).to.equal(dom.authorized);
     expect(o.externalOrderId).to.equal(dom.orderHeaderKey);
-    expect(dom.callbacks.map((c) => [c.kind, c.outcome])).to.deep.equal([['confirm', 'confirmed'], ['finalize-promotions', 'confirmed']]);
+    await eventually(async () => expect(w.sim.state().orders[`WC_${id}`]!.callbacks.map((c) => [c.kind, c.outcome])).to.deep.equal([['confirm', 'confirmed'], ['finalize-promotions', 'confirmed']]));
   });
 
   it('TransferOrder, field by field, as ProcessOrderToCreateOrderInput reads it', async () => {
@@ -104,7 +104,7 @@ describe('DOM as its mediation speaks: orders (real HTTP, simulator in its defau
     // number _display_value; never the card number itself.
     const pi = at(order, O('OrderPaymentInfo'), O('PaymentInstruction'))!;
     const pd = Object.fromEntries(childrenNamed(pi, NS.ord, 'ProtocolData').map((p) => [p.attrs['name'], p.text]));
-    expect(pd['cc_brand']).to.equal(o.payments[0]!.method);
+    expect(pd['cc_brand']).to.equal(o.payments[0]!.cardBrand ?? o.payments[0]!.method);
     expect(pd['_token']).to.equal(o.payments[0]!.token);
     expect(pd['_display_value']).to.equal('************1111');
     expect(sent.payload).to.not.include('4111111111111111');
