@@ -1,5 +1,5 @@
 import type { BodRequest } from '../../bod/bod-request.js';
-import { showRecordSetAttrs, writeResponseBod } from '../../bod/bod-response.js';
+import { writeResponseBod } from '../../bod/bod-response.js';
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../../soap/bod-operation.js';
 import { NS } from '../../xml/namespaces.js';
