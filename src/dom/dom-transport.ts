@@ -210,19 +210,64 @@ function classifyError(e: unknown): DomFailure {
   }
 }
 
-/** Reads DOM's answer: a SOAP fault, a BOD with an error ChangeStatus, a usable BOD, or nothing readable. */
+/**
+ * Sterling's own error list, `<Errors><Error ErrorCode="…" ErrorDescription="…">` (the shape the mediation's
+ * error map writes, and what Sterling answers when the mediation passes its errors through), found as the answer
+ * itself, as the SOAP body, or inside a SOAP fault's detail. Returns "CODE: description; …", or undefined.
+ */
+export function sterlingErrors(el: XmlElement | undefined): string | undefined {
+  if (!el) return undefined;
+  if (el.name === 'Errors') {
+    const errors = el.children.filter((c) => c.name === 'Error');
+    if (errors.length === 0) return undefined;
+    return errors.map((e) => `${e.attrs['ErrorCode'] ?? '(no code)'}: ${e.attrs['ErrorDescription'] ?? e.attrs['ErrorRelatedMoreInfo'] ?? ''}`.trim()).join('; ').slice(0, 300);
+  }
+  if (el.name === 'Error' && el.attrs['ErrorCode'] !== undefined) return `${el.attrs['ErrorCode']}: ${el.attrs['ErrorDescription'] ?? ''}`.trim().slice(0, 300);
+  for (const c of el.children) {
+    const found = sterlingErrors(c);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A refusal by Sterling: it will not change by being sent again, so it is a bod-error (dead-lettered, not retried). */
+function refusedBySterling(errors: string, status: number): DomResult<never> {
+  return { ok: false, failure: { kind: 'bod-error', detail: `DOM (Sterling) refused: ${errors}`, httpStatus: status } };
+}
+
+/** What an accepted one-way call answers with: no BOD at all (an empty body, HTTP 200 or 202). */
+export const ACCEPTED_WITHOUT_ANSWER: XmlElement = Object.freeze({ ns: '', name: '', attrs: {}, children: [], text: '', scope: {} });
+
+/**
+ * Reads DOM's answer: a SOAP fault, Sterling's own errors, a BOD with an error ChangeStatus, a usable BOD, an empty
+ * 200/202 (accepted, nothing to read: {@link ACCEPTED_WITHOUT_ANSWER}), or nothing readable.
+ */
 function readAnswer(body: string, status: number): DomResult<XmlElement> {
+  if (body.trim() === '' && (status === 200 || status === 202)) return { ok: true, value: ACCEPTED_WITHOUT_ANSWER };
+  let root: XmlElement;
   let bod: XmlElement;
   try {
-    bod = readEnvelope(readXml(body)).bod;
+    root = readXml(body);
+  } catch {
+    if (status >= 400) return { ok: false, failure: { kind: 'http-error', detail: `DOM answered HTTP ${status}`, httpStatus: status } };
+    return { ok: false, failure: { kind: 'unparseable', detail: 'DOM answered with something that is not a SOAP envelope' } };
+  }
+  const bare = root.ns === '' ? sterlingErrors(root) : undefined;
+  if (bare) return refusedBySterling(bare, status);
+  try {
+    bod = readEnvelope(root).bod;
   } catch {
     if (status >= 400) return { ok: false, failure: { kind: 'http-error', detail: `DOM answered HTTP ${status}`, httpStatus: status } };
     return { ok: false, failure: { kind: 'unparseable', detail: 'DOM answered with something that is not a SOAP envelope' } };
   }
   if (bod.name === 'Fault' && (bod.ns === NS.soap11 || bod.ns === NS.soap12)) {
+    const passedOn = sterlingErrors(child(bod, '', 'detail') ?? child(bod, NS.soap12, 'Detail'));
+    if (passedOn) return refusedBySterling(passedOn, status);
     const reason = childText(bod, '', 'faultstring') ?? childText(child(bod, NS.soap12, 'Reason'), NS.soap12, 'Text') ?? 'no reason given';
     return { ok: false, failure: { kind: 'soap-fault', detail: `DOM answered with a SOAP fault: ${reason.slice(0, 200)}`, httpStatus: status } };
   }
+  const inBody = bod.ns === '' ? sterlingErrors(bod) : undefined;
+  if (inBody) return refusedBySterling(inBody, status);
   if (status >= 400) return { ok: false, failure: { kind: 'http-error', detail: `DOM answered HTTP ${status}`, httpStatus: status } };
   // DOM answered, but refused: Show/Acknowledge/Respond carry the error in the verb's ResponseCriteria/ChangeStatus.
   const verb = child(bod, bod.ns, 'DataArea')?.children.find((c) => c.ns === NS.oa);

@@ -228,10 +228,10 @@ export class CheckoutService {
       value: {
         ...o,
         totals: r.value.totals,
-        appliedPromotions: r.value.appliedPromotions.map((p) => ({ id: p.id, description: p.description, amount: p.amount })),
+        appliedPromotions: r.value.appliedPromotions.map((p) => ({ id: p.id, description: p.description, amount: p.amount, ...(p.code ? { code: p.code } : {}), kind: p.kind })),
         items: o.items.map((i) => {
           const l = byId.get(i.orderItemId || `split-${i.lineNo}`)!;
-          return { ...i, itemPrice: l.itemPrice, adjustment: l.adjustment, shippingCharge: l.shippingCharge, salesTax: l.salesTax, shippingTax: l.shippingTax };
+          return { ...i, itemPrice: l.itemPrice, adjustment: l.adjustment, promotionAdjustments: l.promotions, shippingCharge: l.shippingCharge, salesTax: l.salesTax, shippingTax: l.shippingTax };
         }),
       },
     };

@@ -26,6 +26,12 @@ function orderIdOf(noun: XmlElement): string | undefined {
   return childText(child(noun, NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID')?.replace(/^WC_/, '');
 }
 
+function externalOrderIdOf(noun: XmlElement): string | undefined {
+  return childText(child(noun, NS.ord, 'OrderIdentifier'), NS.wcf, 'ExternalOrderID');
+}
+
+const MISSING_ORDER = bodError('VALUE_INVALID', { field: 'Order/OrderIdentifier', value: '(missing)', detail: 'DOM must name the order by UniqueID or ExternalOrderID' });
+
 /**
  * What DOM tells dombridge about orders it holds. Each update is applied in one transaction, idempotently:
  * a repeated or older update (the order is already there or further along) changes nothing and is not an error.
@@ -33,7 +39,11 @@ function orderIdOf(noun: XmlElement): string | undefined {
 export class DomCallbacksService {
   constructor(private readonly store: Store, private readonly onQueued: () => void) {}
 
-  /** ChangeOrder Change /Order/OrderStatus: DOM has the order (the transfer succeeded) → G. */
+  /**
+   * ChangeOrder Change /Order/OrderStatus: DOM has the order (the transfer succeeded) → G. Behind IBM's mediation
+   * this is the createOrder-success ChangeOrder, the transfer's only confirmation: it names the order by UniqueID and
+   * gives DOM's key as ExternalOrderID, with no OrderStatus.
+   */
   async transferConfirmed(noun: XmlElement): Promise<OrderOutcome> {
     const orderId = orderIdOf(noun);
     if (!orderId) return fail(bodError('VALUE_INVALID', { field: 'Order/OrderIdentifier/UniqueID', value: '(missing)', detail: 'DOM must name the order' }));
@@ -42,9 +52,12 @@ export class DomCallbacksService {
       if (!o) return fail(bodError('ORDER_NOT_FOUND', { orderId }));
       // DOM has the order: whatever state the transfer message was left in (a crash after sending), it is done.
       await acknowledgeTransfers(tx, orderId);
-      if (o.status !== 'F' && o.status !== 'H' && o.status !== 'M') return ok(o);
-      const ext = childText(child(noun, NS.ord, 'OrderIdentifier'), NS.wcf, 'ExternalOrderID');
-      return saveOrder(tx, o, { ...withStatus(o, 'G'), externalOrderId: ext ?? o.externalOrderId }, 'DOM ChangeOrder OrderStatus');
+      // DOM's key for the order (Sterling's OrderHeaderKey): its promotion callbacks name the order by it alone.
+      const ext = externalOrderIdOf(noun);
+      if (o.status !== 'F' && o.status !== 'H' && o.status !== 'M') {
+        return ext && ext !== o.externalOrderId && o.status !== 'X' ? saveOrder(tx, o, { ...o, externalOrderId: ext }, 'DOM ChangeOrder: its order key') : ok(o);
+      }
+      return saveOrder(tx, o, { ...withStatus(o, 'G'), externalOrderId: ext ?? o.externalOrderId }, 'DOM ChangeOrder: createOrder succeeded');
     });
   }
 
@@ -111,10 +124,15 @@ export class DomCallbacksService {
     return result;
   }
 
-  /** ProcessOrder from DOM: promotion bookkeeping, or DOM canceling the order. */
+  /**
+   * ProcessOrder from DOM: promotion bookkeeping, or DOM canceling the order. DOM's maps name the order by UniqueID
+   * when they know it (Cancel/UpdatePromotionCalUsage) and otherwise only by ExternalOrderID, DOM's key for it
+   * (FinalizePromotionCalUsage after createOrder): that key is the one its createOrder-success ChangeOrder gave.
+   */
   async process(actionCode: string, noun: XmlElement): Promise<OrderOutcome> {
-    const orderId = orderIdOf(noun);
-    if (!orderId) return fail(bodError('VALUE_INVALID', { field: 'Order/OrderIdentifier/UniqueID', value: '(missing)', detail: 'DOM must name the order' }));
+    const ext = externalOrderIdOf(noun);
+    const orderId = orderIdOf(noun) ?? (ext ? await this.store.orders.findByExternalOrderId(ext) : undefined);
+    if (!orderId) return fail(ext ? bodError('ORDER_NOT_FOUND', { orderId: `(DOM order key ${ext})` }) : MISSING_ORDER);
     const now = Date.now();
     const result = await this.store.transaction(async (tx) => {
       const o = await tx.orders.get(orderId);

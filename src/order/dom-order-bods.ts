@@ -5,7 +5,7 @@ import { BOD_ROOT_XMLNS } from '../xml/namespaces.js';
 import { formatQuantity } from '../inventory/availability-noun.js';
 import { escAttr, escText, leaf } from '../xml/xml-writer.js';
 import type { DomReservationLine, Order } from './order-model.js';
-import { writeOrder, writeOrderItem, type OrderWriteOptions } from './order-noun.js';
+import { writeContact, writeOrder, writeOrderItem, type OrderWriteOptions, type TransferExtras } from './order-noun.js';
 
 /*
  * BODs dombridge sends to DOM about an order. Ids go out as Commerce's (DOM's mediation adds and strips its WC_
@@ -56,14 +56,80 @@ export function cancelReservationBod(order: Order, bodId: string, lines: readonl
   return processInventoryRequirement(order, 'CancelInventoryReservation', items, bodId);
 }
 
-/** ProcessOrder TransferOrder: everything contract §4 lists, and the reservation to consume. */
+/**
+ * ProcessOrder TransferOrder: everything contract §4 lists, the reservation to consume, and what Sterling needs to
+ * charge and total the order, where DOM's mediation map (ProcessOrder → createOrder) reads it: the bill-to
+ * (BuyerBillInfo), one Adjustment per promotion on each item (Sterling totals a line from its unit price, quantity,
+ * charges, these discount lines and taxes; TotalAdjustment alone is not read), the card facts by ProtocolData name
+ * (never the number), the authorization as a FinancialTransaction, and every line's fulfillment center (for a
+ * pick-up line its store, so the line's reservation is the store's). docs/contract/dom-mediation-orders.md has the
+ * field table.
+ */
 export function transferOrderBod(order: Order, opts: OrderWriteOptions, bodId: string): string {
   const reservation = order.reserved ? `<_wcf:UserData><_wcf:UserDataField name="reservationId">${escText(order.orderId)}</_wcf:UserDataField></_wcf:UserData>` : '';
-  const noun = writeOrder(order, { ...opts, includeShipments: false }, true).replace(/<\/_ord:Order>$/, `${reservation}</_ord:Order>`);
+  const noun = writeOrder(order, { ...opts, includeShipments: false, transfer: transferExtras(order, opts) }, true).replace(/<\/_ord:Order>$/, `${reservation}</_ord:Order>`);
   return (
     `<_ord:ProcessOrder releaseID="${RELEASE_ID}" versionID="7.0.0.6"${BOD_ROOT_XMLNS}>` +
     writeApplicationArea(bodId, undefined, { storeId: order.storeId, currency: order.currency }) +
     `<_ord:DataArea><oa:Process><oa:ActionCriteria><oa:ActionExpression actionCode="TransferOrder" expressionLanguage="_wcf:XPath">/Order[1]</oa:ActionExpression></oa:ActionCriteria></oa:Process>` +
     noun + `</_ord:DataArea></_ord:ProcessOrder>`
   );
+}
+
+/** Commerce's promotion type names for the kinds dombridge prices (the map keys its charge category on them). */
+const PROMOTION_TYPES: Readonly<Record<NonNullable<Order['appliedPromotions'][number]['kind']>, string>> = {
+  'item-amount-off': 'ProductLevelPerItemValueDiscount',
+  'order-percent-off': 'OrderLevelPercentDiscount',
+  'order-amount-off': 'OrderLevelValueDiscount',
+};
+
+function adjustment(order: Order, promotionId: string, amount: string): string {
+  const p = order.appliedPromotions.find((x) => x.id === promotionId);
+  return (
+    `<_wcf:Adjustment>${leaf('_wcf:Usage', 'Discount')}<_wcf:CalculationCodeID>${leaf('_wcf:UniqueID', promotionId)}</_wcf:CalculationCodeID>` +
+    `${leaf('_wcf:Code', p?.code)}${leaf('_wcf:Description', p?.description)}<_wcf:Amount currency="${escAttr(order.currency)}">${escText(amount)}</_wcf:Amount>` +
+    `${leaf('_wcf:IsPromotionCodeRequired', p ? String(p.code !== undefined) : undefined)}${leaf('_wcf:PromotionType', p?.kind ? PROMOTION_TYPES[p.kind] : undefined)}</_wcf:Adjustment>`
+  );
+}
+
+/** A masked card number as Commerce displays it: asterisks and the last four digits. */
+export function cardDisplayValue(last4: string): string {
+  return `************${last4}`;
+}
+
+function protocolData(name: string, value: string | null | undefined): string {
+  return value ? `<_ord:ProtocolData name="${escAttr(name)}">${escText(value)}</_ord:ProtocolData>` : '';
+}
+
+function transferExtras(order: Order, opts: OrderWriteOptions): TransferExtras {
+  const c = order.currency;
+  const payments = order.payments.map((p) => {
+    const card = p.token !== null || p.cardLast4 !== null;
+    return (
+      `<_ord:PaymentInstruction>${leaf('_ord:UniqueID', p.paymentId)}${writeContact('_ord:BillingAddress', p.billingAddress)}` +
+      (p.amount ? `<_ord:Amount currency="${escAttr(c)}">${escText(p.amount)}</_ord:Amount>` : '') +
+      `<_ord:PaymentMethod>${leaf('_ord:PaymentMethodName', p.method)}</_ord:PaymentMethod>` +
+      (card ? protocolData('cc_brand', p.cardBrand ?? p.method) + protocolData('_token', p.token) + protocolData('_display_value', p.cardLast4 ? cardDisplayValue(p.cardLast4) : null) +
+        protocolData('expire_month', p.expireMonth) + protocolData('expire_year', p.expireYear) : '') +
+      `</_ord:PaymentInstruction>`
+    );
+  }).join('');
+  // The authorization Submit took: the map turns it into Sterling's PaymentDetails (AuthCode, ProcessedAmount …).
+  const at = order.placedAt ?? undefined;
+  const transactions = order.payments.filter((p) => p.status === 'authorized' && p.authorizationCode).map((p) =>
+    `<_ord:FinancialTransaction>${leaf('_ord:TransactionType', 'Approve')}` +
+    (p.amount ? `<_ord:RequestAmount currency="${escAttr(c)}">${escText(p.amount)}</_ord:RequestAmount>` : '') +
+    `${leaf('_ord:Status', 'Success')}${leaf('_ord:ReferenceNumber', p.authorizationCode)}${leaf('_ord:MerchantOrderNumber', order.orderId)}` +
+    `${leaf('_ord:PaymentInstructionID', p.paymentId)}${leaf('_ord:RequestTime', at)}${leaf('_ord:LastUpdate', at)}</_ord:FinancialTransaction>`).join('');
+  const billTo = order.payments.find((p) => p.billingAddress)?.billingAddress ?? null;
+  return {
+    buyerBillInfo: writeContact('_ord:BuyerBillInfo', billTo),
+    orderAdjustments: order.appliedPromotions.map((p) => adjustment(order, p.id, p.amount)).join(''),
+    paymentInfo: payments || transactions ? `<_ord:OrderPaymentInfo>${payments}${transactions}</_ord:OrderPaymentInfo>` : '',
+    itemAdjustments: (i) => (i.promotionAdjustments ?? []).map((a) => adjustment(order, a.id, a.amount)).join(''),
+    itemFulfillmentCenter: (i) => {
+      const store = i.shipModeCode === 'PickupInStore' && i.physicalStoreId ? opts.physicalStoreExternalIds?.get(i.physicalStoreId) : undefined;
+      return store ? `<_ord:FulfillmentCenter><_ord:FulfillmentCenterIdentifier>${leaf('_wcf:Name', store)}</_ord:FulfillmentCenterIdentifier></_ord:FulfillmentCenter>` : '';
+    },
+  };
 }

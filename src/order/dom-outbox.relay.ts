@@ -68,8 +68,11 @@ export class DomOutboxRelay {
         const o = await tx.orders.get(m.orderId);
         if (result.ok) {
           await tx.domOutbox.mark(m.messageId, 'acknowledged', { lastError: null });
-          // DOM's own ChangeOrder callback may have made it G already.
-          if (o && o.status === 'F') await saveOrder(tx, o, { ...withStatus(o, 'G'), externalOrderId: result.value.externalOrderId ?? o.externalOrderId }, 'DOM acknowledged the transfer');
+          // Accepted only (what DOM's mediation answers): the order stays F until DOM's createOrder-success ChangeOrder
+          // confirms it (DomCallbacksService.transferConfirmed), or the re-transfer job finds it at DOM. An answer that
+          // already names DOM's order confirms it now. DOM's own callback may have made it G already.
+          if (o && o.status === 'F' && result.value.confirmed) await saveOrder(tx, o, { ...withStatus(o, 'G'), externalOrderId: result.value.externalOrderId ?? o.externalOrderId }, 'DOM acknowledged the transfer');
+          else if (o && o.status === 'F') this.log.info('DOM accepted the transfer; waiting for its confirmation', { orderId: m.orderId, bodId: m.bodId, messageId: m.messageId });
           return;
         }
         await this.failed(tx, m, attempt, result.failure);
@@ -85,7 +88,7 @@ export class DomOutboxRelay {
   }
 
   private async failed(tx: Store, m: OutboxMessage, attempt: number, failure: DomFailure): Promise<void> {
-    const error = `${failure.kind}: ${failure.detail}`;
+    const error = `${failure.kind}: ${failure.detail}`; // isRefusal reads the kind back from this
     // The circuit breaker answered for DOM: nothing was sent, so it is no attempt; wait for DOM's return.
     if (failure.kind === 'circuit-open') {
       await tx.domOutbox.mark(m.messageId, 'failed', { attempts: attempt - 1, nextAttemptAt: Date.now() + this.policy.maxDelayMs, lastError: error });
@@ -123,7 +126,7 @@ export class RetransferJob {
       const last = (await this.store.domOutbox.forOrder(orderId)).filter((m) => m.kind === 'TransferOrder' && m.status === 'sent').pop();
       if (!last) continue;
       const o = await this.store.orders.get(orderId);
-      const has = o ? await this.dom.hasOrder(orderId, o.storeId) : undefined;
+      const has = o ? await this.dom.hasOrder(orderId, o.storeId, o.buyerEmail) : undefined;
       await this.store.transaction(async (tx) => {
         const cur = await tx.orders.get(orderId);
         if (!cur || cur.status !== 'F') return;
@@ -150,9 +153,12 @@ export class RetransferJob {
       const messages = (await this.store.domOutbox.forOrder(orderId)).filter((m) => m.kind === 'TransferOrder');
       const last = messages[messages.length - 1];
       if (!last || last.status === 'queued' || last.status === 'failed') continue; // the relay is still on it
+      // DOM refused it (a BOD error, Sterling's own errors): sending it again would be refused again. It waits in the
+      // dead letters for a person (`messages resend`).
+      if (last.status === 'dead' && isRefusal(last.lastError)) continue;
       const o = await this.store.orders.get(orderId);
       if (!o) continue;
-      const has = await this.dom.hasOrder(orderId, o.storeId);
+      const has = await this.dom.hasOrder(orderId, o.storeId, o.buyerEmail);
       if (!has.ok) {
         this.log.warn('re-transfer: DOM could not say whether it has the order', { orderId, bodId: last.bodId, messageId: last.messageId, outcome: has.failure.kind });
         continue;
@@ -172,4 +178,9 @@ export class RetransferJob {
     }
     return handled;
   }
+}
+
+/** Whether a dead-lettered message's last error was DOM refusing it (kind bod-error), not DOM being unreachable. */
+export function isRefusal(lastError: string | null | undefined): boolean {
+  return lastError?.startsWith('bod-error:') ?? false;
 }

@@ -1,5 +1,7 @@
 import { StateMachine } from '../common/state-machine.js';
-import type { PricedOrder } from './pricing/order-pricing.js';
+import type { PricedOrder, PromotionConfig } from './pricing/order-pricing.js';
+
+type PromotionKind = PromotionConfig['kind'];
 
 /**
  * Order statuses dombridge moves orders through (contract §4 codes): P cart, M submitted, F pending transfer to
@@ -92,6 +94,8 @@ export interface OrderItem {
   readonly shippingCharge: string | null;
   readonly salesTax: string | null;
   readonly shippingTax: string | null;
+  /** The adjustment per promotion (ids of `Order.appliedPromotions`, negative amounts adding up to `adjustment`). */
+  readonly promotionAdjustments?: readonly { readonly id: string; readonly amount: string }[];
 }
 
 export interface PaymentInstruction {
@@ -152,7 +156,7 @@ export interface Order {
   readonly locked: boolean;
   readonly shipAsComplete: boolean;
   readonly promotionCodes: readonly string[];
-  readonly appliedPromotions: readonly { readonly id: string; readonly description: string; readonly amount: string }[];
+  readonly appliedPromotions: readonly { readonly id: string; readonly description: string; readonly amount: string; readonly code?: string; readonly kind?: PromotionKind }[];
   readonly totals: OrderTotals | null;
   /** Whether DOM holds a reservation for this order (made at Prepare, released by CancelInventoryReservation). */
   readonly reserved: boolean;
@@ -162,6 +166,7 @@ export interface Order {
    */
   readonly domReservation?: readonly DomReservationLine[];
   readonly placedAt: string | null;
+  /** DOM's key for the order (Sterling's OrderHeaderKey), from its createOrder-success ChangeOrder. */
   readonly externalOrderId: string | null;
   readonly transferAttempts: number;
   readonly lastTransferAt: string | null;

@@ -201,7 +201,7 @@ function money(qname: string, amount: string | null | undefined, currency: strin
   return amount === null || amount === undefined ? '' : `<${qname} currency="${escAttr(currency)}">${amount}</${qname}>`;
 }
 
-function writeContact(qname: string, a: PostalAddress | null): string {
+export function writeContact(qname: string, a: PostalAddress | null): string {
   if (!a) return '';
   const name = a.firstName || a.lastName ? `<_wcf:ContactName>${leaf('_wcf:LastName', a.lastName)}${leaf('_wcf:FirstName', a.firstName)}</_wcf:ContactName>` : '';
   // Commerce's AddressType holds at most three AddressLine: further lines are kept, joined into the third.
@@ -219,6 +219,21 @@ export interface OrderWriteOptions {
   readonly shipModeIds?: ReadonlyMap<string, string>;
   /** Whether items carry the shipments DOM reported (user data of their fulfillment info); false for BODs to DOM. */
   readonly includeShipments?: boolean;
+  /** What only a transfer to DOM carries (its mediation map reads it), each written at its place in Commerce's schema. */
+  readonly transfer?: TransferExtras;
+}
+
+export interface TransferExtras {
+  /** `_ord:BuyerBillInfo`, after BuyerIdentifier. */
+  readonly buyerBillInfo: string;
+  /** `_wcf:Adjustment` elements of OrderAmount, after TotalAdjustment. */
+  readonly orderAdjustments: string;
+  /** The whole `_ord:OrderPaymentInfo`, in place of the one the storefront sees. */
+  readonly paymentInfo: string;
+  /** `_wcf:Adjustment` elements of an item's OrderItemAmount, after TotalAdjustment. */
+  readonly itemAdjustments: (i: OrderItem) => string;
+  /** An `_ord:FulfillmentCenter` for an item that has none of its own (a pick-up line: its store); '' for none. */
+  readonly itemFulfillmentCenter: (i: OrderItem) => string;
 }
 
 /**
@@ -246,7 +261,7 @@ export function writeOrderItem(o: Order, i: OrderItem, opts: OrderWriteOptions =
   // Commerce's OrderItemChargesType order: UnitPrice, OrderItemPrice, TotalAdjustment, (Adjustment*, GenericTotal*),
   // ShippingCharge, SalesTax, ShippingTax.
   const amount = i.unitPrice
-    ? `<_ord:OrderItemAmount><_wcf:UnitPrice>${money('_wcf:Price', i.unitPrice, c)}</_wcf:UnitPrice>${money('_wcf:OrderItemPrice', i.itemPrice, c)}${money('_wcf:TotalAdjustment', i.adjustment, c)}${money('_wcf:ShippingCharge', i.shippingCharge, c)}${money('_wcf:SalesTax', i.salesTax, c)}${money('_wcf:ShippingTax', i.shippingTax, c)}</_ord:OrderItemAmount>`
+    ? `<_ord:OrderItemAmount><_wcf:UnitPrice>${money('_wcf:Price', i.unitPrice, c)}</_wcf:UnitPrice>${money('_wcf:OrderItemPrice', i.itemPrice, c)}${money('_wcf:TotalAdjustment', i.adjustment, c)}${opts.transfer?.itemAdjustments(i) ?? ''}${money('_wcf:ShippingCharge', i.shippingCharge, c)}${money('_wcf:SalesTax', i.salesTax, c)}${money('_wcf:ShippingTax', i.shippingTax, c)}</_ord:OrderItemAmount>`
     : '';
   const modeId = opts.shipModeIds?.get(i.shipModeCode);
   const shipping =
@@ -261,7 +276,7 @@ export function writeOrderItem(o: Order, i: OrderItem, opts: OrderWriteOptions =
     : '';
   const fc = i.fulfillmentCenter
     ? `<_ord:FulfillmentCenter><_ord:FulfillmentCenterIdentifier>${leaf('_wcf:UniqueID', i.fulfillmentCenter)}${leaf('_wcf:Name', opts.fulfillmentCenterNames?.get(i.fulfillmentCenter))}</_ord:FulfillmentCenterIdentifier></_ord:FulfillmentCenter>`
-    : '';
+    : opts.transfer?.itemFulfillmentCenter(i) ?? '';
   return (
     `<_ord:OrderItem><_ord:OrderItemIdentifier>${leaf('_wcf:UniqueID', i.orderItemId)}</_ord:OrderItemIdentifier>` +
     `<_ord:CatalogEntryIdentifier>${leaf('_wcf:UniqueID', i.catentryId)}<_wcf:ExternalIdentifier>${leaf('_wcf:PartNumber', i.partNumber)}</_wcf:ExternalIdentifier></_ord:CatalogEntryIdentifier>` +
@@ -278,9 +293,9 @@ export function writeOrder(o: Order, opts: OrderWriteOptions = {}, shipAsComplet
   const c = o.currency;
   const t = o.totals;
   const amount = t
-    ? `<_ord:OrderAmount>${money('_wcf:GrandTotal', t.grandTotal, c)}${money('_wcf:TotalProductPrice', t.totalProductPrice, c)}${money('_wcf:TotalAdjustment', t.totalAdjustment, c)}${money('_wcf:TotalShippingCharge', t.totalShippingCharge, c)}${money('_wcf:TotalSalesTax', t.totalSalesTax, c)}${money('_wcf:TotalShippingTax', t.totalShippingTax, c)}</_ord:OrderAmount>`
+    ? `<_ord:OrderAmount>${money('_wcf:GrandTotal', t.grandTotal, c)}${money('_wcf:TotalProductPrice', t.totalProductPrice, c)}${money('_wcf:TotalAdjustment', t.totalAdjustment, c)}${opts.transfer?.orderAdjustments ?? ''}${money('_wcf:TotalShippingCharge', t.totalShippingCharge, c)}${money('_wcf:TotalSalesTax', t.totalSalesTax, c)}${money('_wcf:TotalShippingTax', t.totalShippingTax, c)}</_ord:OrderAmount>`
     : '';
-  const payments = o.payments.length
+  const payments = opts.transfer ? opts.transfer.paymentInfo : o.payments.length
     ? `<_ord:OrderPaymentInfo>${o.payments.map((p) =>
       `<_ord:PaymentInstruction>${leaf('_ord:UniqueID', p.paymentId)}${writeContact('_ord:BillingAddress', p.billingAddress)}${money('_ord:Amount', p.amount, c)}<_ord:PaymentMethod>${leaf('_ord:PaymentMethodName', p.method)}</_ord:PaymentMethod>` +
       // Commerce's ProtocolData form, the number masked to its last four digits (the only ones ever stored).
@@ -293,7 +308,7 @@ export function writeOrder(o: Order, opts: OrderWriteOptions = {}, shipAsComplet
   return (
     `<_ord:Order${shipAsComplete ? ` shipAsComplete="${o.shipAsComplete}"` : ''}><_ord:OrderIdentifier>${leaf('_wcf:UniqueID', o.orderId)}${leaf('_wcf:ExternalOrderID', o.externalOrderId)}</_ord:OrderIdentifier>` +
     `<_ord:StoreIdentifier>${leaf('_wcf:UniqueID', o.storeId)}</_ord:StoreIdentifier>` +
-    buyer + amount + payments +
+    buyer + (opts.transfer?.buyerBillInfo ?? '') + amount + payments +
     `<_ord:OrderStatus prepareIndicator="${o.prepared}" locked="${o.locked}">${leaf('_ord:Status', o.status)}</_ord:OrderStatus>` +
     leaf('_ord:PlacedDate', o.placedAt) +
     o.items.map((i) => writeOrderItem(o, i, opts)).join('') +

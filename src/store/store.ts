@@ -91,6 +91,8 @@ export interface OrderStore {
   update(order: Order): Promise<boolean>;
   appendHistory(orderId: string, change: StatusChange): Promise<void>;
   history(orderId: string): Promise<StatusChange[]>;
+  /** The order DOM keys by this id (Sterling's OrderHeaderKey, stored as externalOrderId); undefined when none or several. */
+  findByExternalOrderId(externalOrderId: string): Promise<string | undefined>;
   /** Orders in these statuses whose last transfer attempt is older than `before` (ms), oldest first. */
   findForRetransfer(statuses: readonly OrderStatus[], before: number, limit: number): Promise<string[]>;
 }

@@ -79,7 +79,9 @@ async function commerceStub(): Promise<{ url: string; received: { path: string; 
       }
       const bod = readEnvelope(readXml(Buffer.concat(chunks).toString('utf8'))).bod;
       received.push({ path: req.url ?? '', soapAction: String(req.headers['soapaction']), bod });
-      const answer = bod.name === 'ChangeOrder'
+      const answer = bod.name === 'ProcessOrder'
+        ? `<_ord:AcknowledgeOrder xmlns:_ord="${NS.ord}" xmlns:oa="${NS.oa}" releaseID="9.0"><oa:ApplicationArea><oa:CreationDateTime>2024-01-01T00:00:00Z</oa:CreationDateTime></oa:ApplicationArea><_ord:DataArea><oa:Acknowledge><oa:OriginalApplicationArea/></oa:Acknowledge></_ord:DataArea></_ord:AcknowledgeOrder>`
+        : bod.name === 'ChangeOrder'
         ? `<_ord:RespondOrder xmlns:_ord="${NS.ord}" xmlns:oa="${NS.oa}" releaseID="9.0"><oa:ApplicationArea><oa:CreationDateTime>2024-01-01T00:00:00Z</oa:CreationDateTime></oa:ApplicationArea><_ord:DataArea><oa:Respond><oa:OriginalApplicationArea/></oa:Respond></_ord:DataArea></_ord:RespondOrder>`
         : `<oa:ConfirmBOD xmlns:oa="${NS.oa}" releaseID="9.0"><oa:ApplicationArea><oa:CreationDateTime>2024-01-01T00:00:00Z</oa:CreationDateTime></oa:ApplicationArea><oa:DataArea><oa:Confirm/><oa:BOD><oa:OriginalApplicationArea/><oa:BODSuccessMessage/></oa:BOD></oa:DataArea></oa:ConfirmBOD>`;
       res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8' });
@@ -101,8 +103,8 @@ describe('DOM simulator: reservations and orders, called by the real order clien
   let client: SoapDomOrderClient;
   let reservations: SoapDomReservationClient;
 
-  async function start(fulfillment: FulfillmentOptions | false = false, callbackUrl?: string): Promise<void> {
-    sim = await startDomSimulator({ port: 0, fulfillment, ...(callbackUrl ? { callbackUrl } : {}) });
+  async function start(fulfillment: FulfillmentOptions | false = false, callbackUrl?: string, synchronousAcknowledge = false): Promise<void> {
+    sim = await startDomSimulator({ port: 0, fulfillment, ...(callbackUrl ? { callbackUrl } : {}), ...(synchronousAcknowledge ? { synchronousAcknowledge } : {}) });
     const transport = new DomTransport({ baseUrl: sim.url, connectTimeoutMs: 500, timeoutMs: 1000 }, join(WSDL_DIR, 'DOMServices.wsdl'));
     client = new SoapDomOrderClient(transport);
     reservations = new SoapDomReservationClient(transport);
@@ -118,7 +120,8 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       const o = order('9101', [item('91011', '20311', 2), item('91012', '20312', 1, '7101')]);
       // The mediation names a pick-up line's ship node only by the store's external identifier.
       value(await reservations.reserve(reserveInventoryBod(o, { physicalStoreExternalIds: new Map([['7101', 'STORE-7101']]) })));
-      for (let i = 0; i < 2; i++) expect(value(await client.transferOrder(transferOrderBod(o, {}, `bod-${i}`)))).to.deep.equal({ externalOrderId: 'WC_9101' });
+      // Behind the mediation the answer only says "accepted": no ExternalOrderID, so nothing is confirmed yet.
+      for (let i = 0; i < 2; i++) expect(value(await client.transferOrder(transferOrderBod(o, {}, `bod-${i}`)))).to.deep.equal({ externalOrderId: undefined, confirmed: false });
       const state = await simState(sim);
       expect(state['orders']['WC_9101']).to.deep.include({ transfers: 2, created: 1, status: 'G', orderId: '9101', storeId: '10201', buyerEmail: 'jane@example.com' });
       expect(state['orders']['WC_9101']['lines'].map((l: { lineNo: number; orderItemId: string }) => [l.lineNo, l.orderItemId])).to.deep.equal([[1, '91011'], [2, '91012']]);
@@ -128,7 +131,8 @@ describe('DOM simulator: reservations and orders, called by the real order clien
 
     it('takes stock at transfer when there was no reservation; accepts the action code Transfer', async () => {
       const bod = transferOrderBod(order('9102', [item('91021', '20313', 3)], false), {}, 'bod-1').replace('actionCode="TransferOrder"', 'actionCode="Transfer"');
-      expect(value(await client.transferOrder(bod)).externalOrderId).to.equal('WC_9102');
+      expect(value(await client.transferOrder(bod)).confirmed).to.equal(false);
+      expect(sim.state().orders['WC_9102']).to.deep.include({ created: 1 });
       expect(sim.stock.level('TEST-SKU-0003', 'DC-EAST')).to.deep.include({ onHand: 57, reserved: 0 });
     });
 
@@ -150,10 +154,17 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       value(await client.transferOrder(transferOrderBod(order('9105', [item('91051', '20311', 1)]), {}, 'b1')));
       expect(value(await client.hasOrder('9105', '10201'))).to.equal(true);
       expect(value(await client.hasOrder('9999', '10201'))).to.equal(false);
+      // Only the store and buyer the map turns into getOrderList's EnterpriseCode and BuyerUserId find it.
+      expect(value(await client.hasOrder('9105', '10202', 'jane@example.com'))).to.equal(false);
+      expect(value(await client.hasOrder('9105', '10201', 'someone@example.com'))).to.equal(false);
+      expect(value(await client.hasOrder('9105', '10201', 'jane@example.com'))).to.equal(true);
       const show = await postSoap(sim.url + '/dom/services/OrderServices',
-        `<_ord:GetOrder xmlns:_ord="${NS.ord}" xmlns:oa="${NS.oa}" releaseID="9.0"><_ord:DataArea><oa:Get><oa:Expression expressionLanguage="_wcf:XPath">/Order[OrderIdentifier[(UniqueID='9105')]]</oa:Expression></oa:Get></_ord:DataArea></_ord:GetOrder>`);
+        `<_ord:GetOrder xmlns:_ord="${NS.ord}" xmlns:oa="${NS.oa}" releaseID="9.0"><_ord:DataArea><oa:Get maxItems="1"><oa:Expression expressionLanguage="_wcf:XPath">/Order[OrderIdentifier[(UniqueID='9105')] and StoreIdentifier[(UniqueID='10201')]]</oa:Expression></oa:Get></_ord:DataArea></_ord:GetOrder>`);
+      // GetPageOutputToShowOrder's shape: _wcf:ApplicationArea, Show with the list's counts, the order by number and key.
+      expect(child(show, NS.wcf, 'ApplicationArea')).to.not.equal(undefined);
+      expect(child(child(show, NS.ord, 'DataArea'), NS.oa, 'Show')!.attrs).to.deep.include({ recordSetCount: '1', recordSetTotal: '1', recordSetCompleteIndicator: 'true' });
       const noun = child(child(show, NS.ord, 'DataArea'), NS.ord, 'Order');
-      expect(childText(child(noun, NS.ord, 'OrderIdentifier'), NS.wcf, 'ExternalOrderID')).to.equal('WC_9105');
+      expect(childText(child(noun, NS.ord, 'OrderIdentifier'), NS.wcf, 'ExternalOrderID')).to.match(/^\d{20}$/).and.equal(sim.state().orders['WC_9105']!.orderHeaderKey);
       expect(childText(child(noun, NS.ord, 'OrderStatus'), NS.ord, 'Status')).to.equal('G');
     });
 
@@ -165,7 +176,22 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       expect(!r.ok && r.failure.kind).to.equal('bod-error');
       expect(value(await client.hasOrder('9106', '10201'))).to.equal(false);
       await sim.setFailureMode('none');
-      expect(value(await client.transferOrder(transferOrderBod(o, {}, 'b2'))).externalOrderId).to.equal('WC_9106');
+      value(await client.transferOrder(transferOrderBod(o, {}, 'b2')));
+      expect(sim.state().orders['WC_9106']).to.deep.include({ created: 1 });
+    });
+
+    it('synchronousAcknowledge (an explicit option): the answer names DOM\'s order and so confirms the transfer', async () => {
+      await sim.close();
+      await start(false, undefined, true);
+      expect(value(await client.transferOrder(transferOrderBod(order('9107', [item('91071', '20311', 1)]), {}, 'b1')))).to.deep.equal({ externalOrderId: 'WC_9107', confirmed: true });
+    });
+
+    it('sterling-error: Sterling\'s own error list in the answer is a refusal (bod-error), never a retryable failure', async () => {
+      await sim.setFailureMode('sterling-error', { port: 'order' });
+      const r = await client.transferOrder(transferOrderBod(order('9108', [item('91081', '20311', 1)]), {}, 'b1'));
+      expect(!r.ok && r.failure).to.deep.include({ kind: 'bod-error' });
+      expect(!r.ok && r.failure.detail).to.include('YFS10001');
+      expect(sim.state().orders['WC_9108']).to.equal(undefined);
     });
   });
 
@@ -183,7 +209,7 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       await start({ confirmAfterMs: 50, releaseAfterMs: 100, shipAfterMs: 150 }, commerce.url);
       const o = order('9201', [item('92011', '20311', 2), item('92012', '20312', 1, '7101')]);
       value(await client.transferOrder(transferOrderBod(o, {}, 'b1')));
-      await until(() => commerce.received.length === 3);
+      await until(() => commerce.received.length === 4);
       for (const r of commerce.received) {
         expect(r.path).to.equal('/webapp/wcs/component/order/services/OrderServices');
         expect(r.soapAction).to.equal('"http://localhost/services/OrderServices.wsdl"');
@@ -194,7 +220,7 @@ describe('DOM simulator: reservations and orders, called by the real order clien
         expect(childText(aa, NS.oa, 'CreationDateTime')).to.match(/^\d{4}-\d\d-\d\dT/);
         expect(childrenNamed(child(aa, NS.wcf, 'BusinessContext'), NS.wcf, 'ContextData').map((c) => [c.attrs['name'], c.text])).to.deep.equal([['storeId', '10201']]);
       }
-      const [change, released, shipped] = commerce.received.map((r) => r.bod) as [XmlElement, XmlElement, XmlElement];
+      const [change, finalize, released, shipped] = commerce.received.map((r) => r.bod) as [XmlElement, XmlElement, XmlElement, XmlElement];
       const action = (b: XmlElement, verb: string) => path(b, [NS.ord, 'DataArea'], [NS.oa, verb], [NS.oa, 'ActionCriteria'], [NS.oa, 'ActionExpression'])!;
       const noun = (b: XmlElement) => child(child(b, NS.ord, 'DataArea'), NS.ord, 'Order')!;
       const status = (el: XmlElement | undefined, name: string) => childText(child(el, NS.ord, name), NS.ord, 'Status');
@@ -202,8 +228,16 @@ describe('DOM simulator: reservations and orders, called by the real order clien
 
       expect([change.ns, change.name]).to.deep.equal([NS.ord, 'ChangeOrder']);
       expect([action(change, 'Change').attrs['actionCode'], action(change, 'Change').text]).to.deep.equal(['Change', '/Order/OrderStatus']);
+      // CreateOrderOnSuccessToChangeOrder: the order by Commerce id and Sterling key, then the buyer; no status.
+      const key = sim.state().orders['WC_9201']!.orderHeaderKey;
+      expect(noun(change).children.map((c) => c.name)).to.deep.equal(['OrderIdentifier', 'BuyerIdentifier']);
       expect(childText(child(noun(change), NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID')).to.equal('9201');
-      expect(status(noun(change), 'OrderStatus')).to.equal('G');
+      expect(childText(child(noun(change), NS.ord, 'OrderIdentifier'), NS.wcf, 'ExternalOrderID')).to.equal(key);
+      expect(path(noun(change), [NS.ord, 'BuyerIdentifier'], [NS.wcf, 'ExternalIdentifier'], [NS.wcf, 'Identifier'])?.text).to.equal('jane@example.com');
+      // CreateOrderOnSuccessToProcessOrder: FinalizePromotionCalUsage naming the order only by Sterling's key.
+      expect([finalize.name, action(finalize, 'Process').attrs['actionCode'], action(finalize, 'Process').text]).to.deep.equal(['ProcessOrder', 'FinalizePromotionCalUsage', '/Order[1]']);
+      expect(child(noun(finalize), NS.ord, 'OrderIdentifier')!.children.map((c) => [c.name, c.text])).to.deep.equal([['ExternalOrderID', key]]);
+      expect(path(noun(finalize), [NS.ord, 'StoreIdentifier'], [NS.wcf, 'UniqueID'])?.text).to.equal('10201');
 
       expect([released.name, action(released, 'Sync').attrs['actionCode'], action(released, 'Sync').text]).to.deep.equal(['SyncOrder', 'Change', '/Order[1]']);
       expect(status(noun(released), 'OrderStatus')).to.equal('R');
@@ -229,11 +263,11 @@ describe('DOM simulator: reservations and orders, called by the real order clien
 
       const state = (await simState(sim))['orders']['WC_9201'];
       expect(state['status']).to.equal('S');
-      expect(state['callbacks'].map((c: { kind: string; outcome: string }) => [c.kind, c.outcome])).to.deep.equal([['confirm', 'confirmed'], ['release', 'confirmed'], ['ship', 'confirmed']]);
+      expect(state['callbacks'].map((c: { kind: string; outcome: string }) => [c.kind, c.outcome])).to.deep.equal([['confirm', 'confirmed'], ['finalize-promotions', 'confirmed'], ['release', 'confirmed'], ['ship', 'confirmed']]);
       // A re-transfer neither restarts the schedule nor changes the status.
       value(await client.transferOrder(transferOrderBod(o, {}, 'b2')));
       await new Promise((r) => setTimeout(r, 250));
-      expect(commerce.received).to.have.length(3);
+      expect(commerce.received).to.have.length(4);
       expect(sim.state().orders['WC_9201']).to.deep.include({ transfers: 2, created: 1, status: 'S' });
     });
 
@@ -241,7 +275,8 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       await start({ confirmAfterMs: 10, releaseAfterMs: 5_000, shipAfterMs: 5_000, retryDelayMs: 20 }, commerce.url);
       commerce.failNext.n = 2;
       value(await client.transferOrder(transferOrderBod(order('9202', [item('92021', '20311', 1)]), {}, 'b1')));
-      await until(() => sim.state().orders['WC_9202']!.callbacks.length === 1);
+      // (The FinalizePromotionCalUsage callback follows the confirmation at once; the first record is the confirmation's.)
+      await until(() => sim.state().orders['WC_9202']!.callbacks.length >= 1);
       expect(sim.state().orders['WC_9202']!.callbacks[0]).to.deep.include({ kind: 'confirm', outcome: 'confirmed', attempts: 3 });
     });
 
@@ -268,8 +303,8 @@ describe('DOM simulator: reservations and orders, called by the real order clien
     it('skips callbacks (and still moves the order on) without a callback URL', async () => {
       await start({ confirmAfterMs: 10, releaseAfterMs: 20, shipAfterMs: 30 });
       value(await client.transferOrder(transferOrderBod(order('9204', [item('92041', '20311', 1)]), {}, 'b1')));
-      await until(() => sim.state().orders['WC_9204']!.callbacks.length === 3);
-      expect(sim.state().orders['WC_9204']!.callbacks.map((c) => c.outcome)).to.deep.equal(['skipped', 'skipped', 'skipped']);
+      await until(() => sim.state().orders['WC_9204']!.callbacks.length === 4);
+      expect(sim.state().orders['WC_9204']!.callbacks.map((c) => c.outcome)).to.deep.equal(['skipped', 'skipped', 'skipped', 'skipped']);
       expect(sim.state().orders['WC_9204']!.status).to.equal('S');
     });
   });

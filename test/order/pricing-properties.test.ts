@@ -127,6 +127,8 @@ function checkInvariants(o: PricedOrder, lines: readonly PricingLine[], config: 
     expect(l.itemPrice).to.equal(Big(input.quantity).times(input.unitPrice).round(m, Big.roundHalfEven).toFixed(m));
     expect(Big(l.adjustment).lte(0), 'adjustment ≤ 0').to.equal(true);
     expect(Big(l.adjustment).abs().lte(l.itemPrice), 'adjustment within item price').to.equal(true);
+    // The per-promotion split a transfer sends DOM adds up to the line's adjustment, to the cent.
+    expect(l.promotions.reduce((t, p) => t.plus(p.amount), Big(0)).eq(l.adjustment), 'promotions add up to the adjustment').to.equal(true);
     for (const v of [l.shippingCharge, l.salesTax, l.shippingTax]) expect(Big(v).gte(0), 'charges and taxes ≥ 0').to.equal(true);
     if (input.shipModeCode === 'PickupInStore') expect(Big(l.shippingCharge).eq(0), 'pickup is free').to.equal(true);
   });

@@ -72,8 +72,8 @@ describe('priceOrder', () => {
       // shipping tax 7.99 × 0.0625 = 0.499375 → 0.50. Item 2: pickup is free, taxed at the store (IL):
       // 12.50 × 0.0625 = 0.78125 → 0.78.
       expect(o.lines).to.deep.equal([
-        { orderItemId: '90001001', itemPrice: '49.98', adjustment: '0.00', shippingCharge: '7.99', salesTax: '3.12', shippingTax: '0.50' },
-        { orderItemId: '90001002', itemPrice: '12.50', adjustment: '0.00', shippingCharge: '0.00', salesTax: '0.78', shippingTax: '0.00' },
+        { orderItemId: '90001001', itemPrice: '49.98', adjustment: '0.00', promotions: [], shippingCharge: '7.99', salesTax: '3.12', shippingTax: '0.50' },
+        { orderItemId: '90001002', itemPrice: '12.50', adjustment: '0.00', promotions: [], shippingCharge: '0.00', salesTax: '0.78', shippingTax: '0.00' },
       ]);
       expect(o.totals).to.deep.equal({
         totalProductPrice: '62.48', totalAdjustment: '0.00', totalShippingCharge: '7.99',
@@ -93,7 +93,7 @@ describe('priceOrder', () => {
     it('applies percent off at the threshold and not just below it', () => {
       const cfg = config({ promotions: [percentOff('P10', '10', '50.00')] });
       const at = priced([line('1', '2', '25.00')], cfg);
-      expect(at.appliedPromotions).to.deep.equal([{ id: 'P10', description: '10% off', amount: '-5.00' }]);
+      expect(at.appliedPromotions).to.deep.equal([{ id: 'P10', description: '10% off', kind: 'order-percent-off', amount: '-5.00' }]);
       expect(col(at, 'adjustment')).to.deep.equal(['-5.00']);
       expect(at.totals.grandTotal).to.equal('45.00');
       const below = priced([line('1', '2', '24.99')], cfg);
@@ -114,7 +114,7 @@ describe('priceOrder', () => {
       const lines = [line('1', '1', '80.00')];
       expect(priced(lines, cfg).appliedPromotions).to.deep.equal([]);
       const o = priced(lines, cfg, [' save10 ', 'bogus', 'BOGUS']);
-      expect(o.appliedPromotions).to.deep.equal([{ id: 'CODE10', description: '10% off', code: 'SAVE10', amount: '-8.00' }]);
+      expect(o.appliedPromotions).to.deep.equal([{ id: 'CODE10', description: '10% off', code: 'SAVE10', kind: 'order-percent-off', amount: '-8.00' }]);
       expect(o.unknownCodes).to.deep.equal(['bogus']);
       expect(o.totals.grandTotal).to.equal('72.00');
     });
@@ -135,6 +135,9 @@ describe('priceOrder', () => {
       expect(o.appliedPromotions.map((p) => p.amount)).to.deep.equal(['-5.00', '-14.50']);
       expect(col(o, 'adjustment')).to.deep.equal(['-14.50', '-5.00']);
       expect(o.totals).to.include({ totalAdjustment: '-19.50', grandTotal: '130.50' });
+      // Each line's adjustment per promotion (what a transfer sends DOM as one Adjustment per promotion): line 1 takes
+      // I5's 5.00 and 95/145 of P10's 14.50; line 2 only its share of P10.
+      expect(o.lines.map((l) => l.promotions)).to.deep.equal([[{ id: 'I5', amount: '-5.00' }, { id: 'P10', amount: '-9.50' }], [{ id: 'P10', amount: '-5.00' }]]);
     });
 
     it('caps an order amount off at the subtotal', () => {

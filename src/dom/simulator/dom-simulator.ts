@@ -63,6 +63,11 @@ export interface DomSimulatorOptions {
    * missing fields take DEFAULT_FULFILLMENT_SCHEDULE (1000/2000/3000). `false`: no scheduled callbacks.
    */
   readonly fulfillment?: FulfillmentOptions | false;
+  /**
+   * Answer a transfer with an AcknowledgeOrder that confirms it at once (ExternalOrderID), as dombridge's own simulator
+   * used to. Off by default: DOM's mediation answers "accepted" only and confirms with its createOrder-success callbacks.
+   */
+  readonly synchronousAcknowledge?: boolean;
 }
 
 export interface SimState {
@@ -119,6 +124,7 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   );
   const orderOperations = simOrderOperations({
     book, directory, refusing: () => modes.get('order').mode === 'refuse', onCreated: (order) => fulfillment.start(order),
+    ...(opts.synchronousAcknowledge ? { synchronousAcknowledge: true } : {}),
   });
 
   const services: Record<SimPort, ServiceDefinition> = {

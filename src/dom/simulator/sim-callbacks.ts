@@ -143,7 +143,7 @@ export function readConfirm(text: string, status: number): PushOutcome {
  * Reads the Commerce side's answer to a callback: a ConfirmBOD (to a Sync) or a RespondOrder (to a ChangeOrder),
  * a SOAP fault, an HTTP error, or something unreadable. A RespondOrder with a ChangeStatus is a rejection.
  */
-export function readCallbackAnswer(text: string, status: number, expected: 'ConfirmBOD' | 'RespondOrder'): PushOutcome {
+export function readCallbackAnswer(text: string, status: number, expected: 'ConfirmBOD' | 'RespondOrder' | 'AcknowledgeOrder'): PushOutcome {
   let body: XmlElement;
   try {
     body = readEnvelope(readXml(text)).bod;
@@ -155,7 +155,8 @@ export function readCallbackAnswer(text: string, status: number, expected: 'Conf
     const reason = childText(body, '', 'faultstring') ?? childText(child(body, NS.soap12, 'Reason'), NS.soap12, 'Text') ?? 'no reason given';
     return { outcome: 'soap-fault', detail: reason.slice(0, 300), httpStatus: status };
   }
-  if (expected === 'RespondOrder') return readRespondOrder(body, status);
+  if (expected === 'RespondOrder') return readOrderAnswer(body, status, 'RespondOrder', 'Respond');
+  if (expected === 'AcknowledgeOrder') return readOrderAnswer(body, status, 'AcknowledgeOrder', 'Acknowledge');
   if (body.ns !== NS.oa || body.name !== 'ConfirmBOD') {
     return { outcome: 'unparseable', detail: `answered ${body.name} instead of ConfirmBOD`, httpStatus: status };
   }
@@ -174,17 +175,18 @@ export function readCallbackAnswer(text: string, status: number, expected: 'Conf
   return { outcome: 'unparseable', detail: 'ConfirmBOD without a BOD success or failure message', httpStatus: status };
 }
 
-function readRespondOrder(body: XmlElement, status: number): PushOutcome {
-  if (body.ns !== NS.ord || body.name !== 'RespondOrder') {
-    return { outcome: 'unparseable', detail: `answered ${body.name} instead of RespondOrder`, httpStatus: status };
+/** A RespondOrder (to a ChangeOrder) or an AcknowledgeOrder (to a ProcessOrder): a ChangeStatus in it is a rejection. */
+function readOrderAnswer(body: XmlElement, status: number, root: string, verb: string): PushOutcome {
+  if (body.ns !== NS.ord || body.name !== root) {
+    return { outcome: 'unparseable', detail: `answered ${body.name} instead of ${root}`, httpStatus: status };
   }
-  const respond = path(body, [NS.ord, 'DataArea'], [NS.oa, 'Respond']);
-  if (!respond) return { outcome: 'unparseable', detail: 'RespondOrder without DataArea/Respond', httpStatus: status };
+  const respond = path(body, [NS.ord, 'DataArea'], [NS.oa, verb]);
+  if (!respond) return { outcome: 'unparseable', detail: `${root} without DataArea/${verb}`, httpStatus: status };
   const cs = path(respond, [NS.oa, 'ResponseCriteria'], [NS.oa, 'ChangeStatus']);
   if (cs) {
     const detail = `${childText(cs, NS.oa, 'ReasonCode') ?? ''} ${childText(cs, NS.oa, 'Description') ?? ''}`.trim();
     return { outcome: 'rejected', detail: `ChangeStatus: ${detail}`.slice(0, 300), httpStatus: status };
   }
   if (status >= 400) return { outcome: 'http-error', detail: `HTTP ${status}`, httpStatus: status };
-  return { outcome: 'confirmed', detail: 'RespondOrder', httpStatus: status };
+  return { outcome: 'confirmed', detail: root, httpStatus: status };
 }

@@ -14,8 +14,10 @@ import { wrapEnvelope } from '../../soap/soap-envelope.js';
  * - `drop`: the status line and half the body, then the socket is destroyed.
  * - `refuse` (order port only): the port answers, but a TransferOrder gets an AcknowledgeOrder with an error
  *   ChangeStatus, as when DOM rejects an order. Asked for `all` ports, it lands on the order port alone.
+ * - `sterling-error`: status 200 and, in the SOAP body, Sterling's own error list (`<Errors><Error ErrorCode …>`) as
+ *   the mediation passes it through when a Sterling API call fails: neither a BOD nor a fault.
  */
-export const FAILURE_MODES = ['none', 'down', 'slow', 'http-500', 'soap-fault', 'malformed', 'drop', 'refuse'] as const;
+export const FAILURE_MODES = ['none', 'down', 'slow', 'http-500', 'soap-fault', 'malformed', 'drop', 'refuse', 'sterling-error'] as const;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 
 export const SIM_PORTS = ['inventory', 'order'] as const;
@@ -162,6 +164,8 @@ export async function answerUnderFailure(port: SimPort, failure: PortFailure, la
       return send(res, 500, 'text/html; charset=utf-8', HTML_500);
     case 'soap-fault':
       return send(res, 500, 'text/xml; charset=utf-8', simulatedFault(port));
+    case 'sterling-error':
+      return send(res, 200, 'text/xml; charset=utf-8', wrapEnvelope('1.1', STERLING_ERRORS));
     case 'malformed': {
       const real = await answer();
       return send(res, 200, real.contentType, truncate(real.body));
@@ -181,6 +185,9 @@ export async function answerUnderFailure(port: SimPort, failure: PortFailure, la
     }
   }
 }
+
+/** An error list in Sterling's shape (the attributes its API errors carry). */
+export const STERLING_ERRORS = '<Errors><Error ErrorCode="YFS10001" ErrorDescription="Simulated Sterling error (DOM simulator: sterling-error)" ErrorRelatedMoreInfo=""/></Errors>';
 
 /** Half the document, and never its root's end tag, so no parser can take it for complete. */
 function truncate(xml: string): string {

@@ -34,7 +34,7 @@ export const DEFAULT_CALLBACK_RETRIES = 5;
 export const DEFAULT_CALLBACK_RETRY_DELAY_MS = 500;
 
 /** The status each callback kind reports. */
-export const STATUS_OF: Readonly<Record<CallbackKind, SimOrderStatus>> = { confirm: 'G', release: 'R', ship: 'S', cancel: 'X', backorder: 'B' };
+export const STATUS_OF: Readonly<Record<CallbackKind, SimOrderStatus>> = { confirm: 'G', 'finalize-promotions': 'G', release: 'R', ship: 'S', cancel: 'X', backorder: 'B' };
 
 const XMLNS = ` xmlns:_ord="${NS.ord}" xmlns:_wcf="${NS.wcf}" xmlns:oa="${NS.oa}"`;
 
@@ -55,11 +55,35 @@ function orderHead(o: SimOrder, status: string, externalId: boolean): string {
   );
 }
 
-/** ChangeOrder (Change, /Order/OrderStatus) with status G: DOM took the order. */
+function buyer(o: SimOrder): string {
+  return `<_ord:BuyerIdentifier><_wcf:ExternalIdentifier>${leaf('_wcf:Identifier', o.buyerEmail ?? '')}</_wcf:ExternalIdentifier></_ord:BuyerIdentifier>`;
+}
+
+/**
+ * The createOrder-success ChangeOrder, as the mediation's map (createOrder ON_SUCCESS → ChangeOrder) writes it: Change
+ * on /Order/OrderStatus, the order named by Commerce's id (WC_ stripped) with Sterling's OrderHeaderKey as
+ * ExternalOrderID, and the buyer; no status, no store noun (the store is in the ApplicationArea's context only).
+ * It is the transfer's only confirmation.
+ */
 export function writeOrderStatusChange(o: SimOrder, created: string): string {
   return (
     `<_ord:ChangeOrder releaseID=""${XMLNS}>${applicationArea(o.storeId, created)}` +
-    `<_ord:DataArea>${actionCriteria('Change', '/Order/OrderStatus')}<_ord:Order>${orderHead(o, 'G', true)}</_ord:Order></_ord:DataArea></_ord:ChangeOrder>`
+    `<_ord:DataArea>${actionCriteria('Change', '/Order/OrderStatus')}<_ord:Order>` +
+    `<_ord:OrderIdentifier>${leaf('_wcf:UniqueID', o.orderId)}${leaf('_wcf:ExternalOrderID', o.orderHeaderKey)}</_ord:OrderIdentifier>${buyer(o)}` +
+    `</_ord:Order></_ord:DataArea></_ord:ChangeOrder>`
+  );
+}
+
+/**
+ * ProcessOrder FinalizePromotionCalUsage, as the mediation's other createOrder ON_SUCCESS map writes it: the order is
+ * named only by Sterling's OrderHeaderKey (ExternalOrderID), then the store and the buyer.
+ */
+export function writeFinalizePromotionUsage(o: SimOrder, created: string): string {
+  return (
+    `<_ord:ProcessOrder releaseID=""${XMLNS}>${applicationArea(o.storeId, created)}` +
+    `<_ord:DataArea><oa:Process><oa:ActionCriteria><oa:ActionExpression actionCode="FinalizePromotionCalUsage" expressionLanguage="_wcf:XPath">/Order[1]</oa:ActionExpression></oa:ActionCriteria></oa:Process>` +
+    `<_ord:Order><_ord:OrderIdentifier>${leaf('_wcf:ExternalOrderID', o.orderHeaderKey)}</_ord:OrderIdentifier>` +
+    `<_ord:StoreIdentifier>${leaf('_wcf:UniqueID', o.storeId)}</_ord:StoreIdentifier>${buyer(o)}</_ord:Order></_ord:DataArea></_ord:ProcessOrder>`
   );
 }
 
@@ -129,7 +153,8 @@ export class SimFulfillment {
   start(order: SimOrder): void {
     const s = this.schedule;
     if (!s || this.stopped) return;
-    const steps: [CallbackKind, number][] = [['confirm', s.confirmAfterMs], ['release', s.releaseAfterMs], ['ship', s.shipAfterMs]];
+    // createOrder's success raises both of the mediation's ON_SUCCESS maps: the ChangeOrder, then the promotion usage.
+    const steps: [CallbackKind, number][] = [['confirm', s.confirmAfterMs], ['finalize-promotions', s.confirmAfterMs], ['release', s.releaseAfterMs], ['ship', s.shipAfterMs]];
     for (const [kind, ms] of steps) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -148,7 +173,8 @@ export class SimFulfillment {
    * the callback goes out after any still pending for the order.
    */
   send(order: SimOrder, kind: CallbackKind): Promise<CallbackRecord> {
-    if (kind !== 'confirm') order.status = STATUS_OF[kind];
+    if (kind === 'finalize-promotions') order.promotionUsage = 'finalized';
+    else if (kind !== 'confirm') order.status = STATUS_OF[kind];
     const next = (this.queues.get(order.orderNo) ?? Promise.resolve()).then(() => this.deliver(order, kind));
     this.queues.set(order.orderNo, next);
     return next;
@@ -168,15 +194,17 @@ export class SimFulfillment {
     }
     const url = base.replace(/\/+$/, '') + COMMERCE_ORDER_PATH;
     const now = new Date().toISOString();
-    const bod = kind === 'confirm' ? writeOrderStatusChange(order, now) : writeSyncOrder(order, STATUS_OF[kind] as 'R' | 'S' | 'X' | 'B', now);
-    const expected = kind === 'confirm' ? 'RespondOrder' : 'ConfirmBOD';
+    const bod = kind === 'confirm' ? writeOrderStatusChange(order, now)
+      : kind === 'finalize-promotions' ? writeFinalizePromotionUsage(order, now)
+      : writeSyncOrder(order, STATUS_OF[kind] as 'R' | 'S' | 'X' | 'B', now);
+    const expected = kind === 'confirm' ? 'RespondOrder' : kind === 'finalize-promotions' ? 'AcknowledgeOrder' : 'ConfirmBOD';
     let attempts = 0;
     for (;;) {
       attempts++;
       const reply = await postCallback(url, ORDER_SOAP_ACTION, bod, this.ctx.credentials, this.abort.signal);
       const outcome: PushOutcome = reply.ok
         ? readCallbackAnswer(reply.text, reply.status, expected)
-        : { outcome: 'unreachable', detail: `${kind === 'confirm' ? 'ChangeOrder' : 'SyncOrder'} to ${url} failed: ${reply.cause}` };
+        : { outcome: 'unreachable', detail: `${kind === 'confirm' ? 'ChangeOrder' : kind === 'finalize-promotions' ? 'ProcessOrder' : 'SyncOrder'} to ${url} failed: ${reply.cause}` };
       if (outcome.outcome === 'confirmed') {
         log.info('order callback confirmed', { status: STATUS_OF[kind], attempts });
         return done(outcome, attempts);

@@ -1,3 +1,4 @@
+import Big from 'big.js';
 import { bodError, type BodError } from '../../errors/error-catalogue.js';
 import type { CatalogEntryRef, LocationRef } from '../../inventory/availability-expression.js';
 import { parseQuantity } from '../../inventory/availability-noun.js';
@@ -39,6 +40,10 @@ export interface SimOrderInput {
   readonly storeId: string | undefined;
   readonly buyerEmail: string | undefined;
   readonly items: readonly SimItemInput[];
+  /** What Sterling would total the order at, from what the createOrder map reads (see {@link sterlingTotal}). */
+  readonly total: string;
+  /** The authorizations the map turns into PaymentDetails (Approve, Success), summed; null when there is none. */
+  readonly authorized: string | null;
 }
 
 export interface SimItemInput {
@@ -60,6 +65,8 @@ export function readSimOrder(el: XmlElement): SimOrderInput {
     orderId: childText(child(el, NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID'),
     storeId: childText(child(el, NS.ord, 'StoreIdentifier'), NS.wcf, 'UniqueID'),
     buyerEmail: childText(child(buyer, NS.wcf, 'ExternalIdentifier'), NS.wcf, 'Identifier'),
+    total: sterlingTotal(el),
+    authorized: authorizedAmount(el),
     items: childrenNamed(el, NS.ord, 'OrderItem').map((it): SimItemInput => {
       const cat = child(it, NS.ord, 'CatalogEntryIdentifier');
       const catId = childText(cat, NS.wcf, 'UniqueID');
@@ -77,6 +84,41 @@ export function readSimOrder(el: XmlElement): SimOrderInput {
       };
     }),
   };
+}
+
+/** A decimal amount as written, or 0 for a missing or unreadable one (Sterling takes an empty attribute as 0). */
+function amount(text: string | undefined): Big {
+  try {
+    return new Big(text && text.trim() !== '' ? text.trim() : '0');
+  } catch {
+    return new Big(0);
+  }
+}
+
+/**
+ * What Sterling totals the order at, from what the createOrder map gives it per line: UnitPrice × OrderedQty
+ * (LinePriceInfo), plus the shipping charge and minus each discount line (LineCharges: one per
+ * OrderItemAmount/Adjustment, charged at 0 − Amount in a discount category), plus sales and shipping tax
+ * (LineTaxes). OrderItemAmount/TotalAdjustment and the order's OrderAmount are not read by the map.
+ */
+export function sterlingTotal(order: XmlElement): string {
+  let total = new Big(0);
+  for (const it of childrenNamed(order, NS.ord, 'OrderItem')) {
+    const a = child(it, NS.ord, 'OrderItemAmount');
+    const unit = amount(childText(child(a, NS.wcf, 'UnitPrice'), NS.wcf, 'Price'));
+    const discounts = childrenNamed(a, NS.wcf, 'Adjustment').reduce((t, adj) => t.plus(new Big(0).minus(amount(childText(adj, NS.wcf, 'Amount')))), new Big(0));
+    total = total.plus(unit.times(amount(childText(it, NS.ord, 'Quantity'))))
+      .plus(amount(childText(a, NS.wcf, 'ShippingCharge'))).minus(discounts)
+      .plus(amount(childText(a, NS.wcf, 'SalesTax'))).plus(amount(childText(a, NS.wcf, 'ShippingTax')));
+  }
+  return total.toFixed(2);
+}
+
+/** The authorized amount the map hands Sterling: every FinancialTransaction of type Approve with status Success. */
+export function authorizedAmount(order: XmlElement): string | null {
+  const approvals = childrenNamed(child(order, NS.ord, 'OrderPaymentInfo'), NS.ord, 'FinancialTransaction')
+    .filter((t) => ['Approve', '0'].includes(childText(t, NS.ord, 'TransactionType') ?? '') && ['Success', '2'].includes(childText(t, NS.ord, 'Status') ?? ''));
+  return approvals.length ? approvals.reduce((t, x) => t.plus(amount(childText(x, NS.ord, 'RequestAmount'))), new Big(0)).toFixed(2) : null;
 }
 
 /**
@@ -119,7 +161,7 @@ export function reservationLines(lines: readonly SimOrderLine[]): StockLine[] {
 /** Commerce status codes DOM reports for an order: G transferred, R released, B backordered, S shipped, X canceled. */
 export type SimOrderStatus = 'G' | 'R' | 'B' | 'S' | 'X';
 
-export type CallbackKind = 'confirm' | 'release' | 'ship' | 'cancel' | 'backorder';
+export type CallbackKind = 'confirm' | 'finalize-promotions' | 'release' | 'ship' | 'cancel' | 'backorder';
 
 export interface CallbackRecord {
   readonly kind: CallbackKind;
@@ -139,6 +181,13 @@ export interface SimOrder {
   /** The reservation the order was created from, and what left stock with it. */
   readonly reservationId: string;
   readonly consumed: readonly StockLine[];
+  /** Sterling's key for the order (OrderHeaderKey): the createOrder-success callbacks name the order by it. */
+  readonly orderHeaderKey: string;
+  /** Sterling's total of the order and the authorized amount it was given (see readSimOrder). */
+  readonly total: string;
+  readonly authorized: string | null;
+  /** Promotion usage as DOM's maps report it: finalized after createOrder. */
+  promotionUsage: 'finalized' | 'canceled' | null;
   /** Every ProcessOrder TransferOrder that reached DOM for this order (refused ones excluded). */
   transfers: number;
   status: SimOrderStatus;
@@ -157,6 +206,10 @@ export interface SimOrderState {
   readonly createdAt: string;
   readonly lines: readonly SimOrderLine[];
   readonly consumed: readonly StockLine[];
+  readonly orderHeaderKey: string;
+  /** What Sterling totals the order at; a test compares it with `authorized`. */
+  readonly total: string;
+  readonly authorized: string | null;
   readonly callbacks: readonly CallbackRecord[];
 }
 
@@ -167,6 +220,8 @@ export interface TransferRequest {
   readonly lines: readonly SimOrderLine[];
   /** The reservation made at Prepare (Commerce's id; the book adds WC_). */
   readonly reservationId: string;
+  readonly total: string;
+  readonly authorized: string | null;
 }
 
 /**
@@ -181,8 +236,26 @@ export class SimOrderBook {
 
   constructor(private readonly stock: SimStock, private readonly clock: () => number = Date.now) {}
 
+  private keys = 0;
+
   get(orderNo: string): SimOrder | undefined {
     return this.orders.get(orderNo);
+  }
+
+  /** The order Sterling keys by this OrderHeaderKey. */
+  byOrderHeaderKey(key: string): SimOrder | undefined {
+    for (const o of this.orders.values()) if (o.orderHeaderKey === key) return o;
+    return undefined;
+  }
+
+  all(): SimOrder[] {
+    return [...this.orders.values()];
+  }
+
+  /** Sterling's keys: a timestamp (yyyyMMddHHmmss) and a sequence number, 20 digits. */
+  private nextOrderHeaderKey(): string {
+    const t = new Date(this.clock()).toISOString().replace(/\D/g, '').slice(0, 14);
+    return t + String(++this.keys).padStart(6, '0');
   }
 
   transfer(t: TransferRequest): { order: SimOrder; created: boolean } {
@@ -204,6 +277,7 @@ export class SimOrderBook {
     const order: SimOrder = {
       orderNo, orderId: t.orderId, storeId: t.storeId, buyerEmail: t.buyerEmail, createdAt: new Date(this.clock()).toISOString(),
       lines: t.lines, reservationId, consumed, transfers: 1, status: 'G', callbacks: [],
+      orderHeaderKey: this.nextOrderHeaderKey(), total: t.total, authorized: t.authorized, promotionUsage: null,
     };
     this.orders.set(orderNo, order);
     this.creations.set(orderNo, (this.creations.get(orderNo) ?? 0) + 1);
@@ -215,7 +289,7 @@ export class SimOrderBook {
     for (const [no, o] of this.orders) {
       out[no] = {
         transfers: o.transfers, created: this.creations.get(no) ?? 0, status: o.status, orderId: o.orderId, storeId: o.storeId, buyerEmail: o.buyerEmail ?? null,
-        createdAt: o.createdAt, lines: o.lines, consumed: o.consumed, callbacks: [...o.callbacks],
+        createdAt: o.createdAt, lines: o.lines, consumed: o.consumed, orderHeaderKey: o.orderHeaderKey, total: o.total, authorized: o.authorized, callbacks: [...o.callbacks],
       };
     }
     return out;

@@ -154,6 +154,8 @@ interface Applied {
   readonly index: number;
   readonly promo: PromotionConfig;
   readonly shown: Big;
+  /** The promotion's exact (positive) discount on each line: what a line's adjustment is split by per promotion. */
+  readonly parts: readonly Ratio[];
 }
 
 /**
@@ -169,12 +171,12 @@ function applyPromotions(
   let capacity = sum(parsed.map((p) => p.itemShown));
   const applied: Applied[] = [];
   /** Rounds an exact promotion amount once; undefined when it comes to nothing. */
-  const grant = (index: number, promo: PromotionConfig, exact: Big): boolean => {
+  const grant = (index: number, promo: PromotionConfig, exact: Big, parts: () => Ratio[]): boolean => {
     if (exact.lte(ZERO)) return false;
     const shown = min(round(exact, m), capacity);
     if (shown.lte(ZERO)) return false;
     capacity = capacity.minus(shown);
-    applied.push({ index, promo, shown });
+    applied.push({ index, promo, shown, parts: parts() });
     return true;
   };
 
@@ -186,7 +188,7 @@ function applyPromotions(
     const parts = parsed.map((p, i) =>
       p.line.catentryId === promo.catentryId ? min(perUnit.times(p.quantity), p.itemExact.minus(at(itemDiscounts, i))) : ZERO,
     );
-    if (grant(index, promo, sum(parts))) itemDiscounts = itemDiscounts.map((d, i) => d.plus(at(parts, i)));
+    if (grant(index, promo, sum(parts), () => parts.map((x) => ratio(x)))) itemDiscounts = itemDiscounts.map((d, i) => d.plus(at(parts, i)));
   }
 
   // Order level: the largest eligible discount wins; strict > keeps the first on ties.
@@ -201,10 +203,10 @@ function applyPromotions(
     if (best === undefined || exact.gt(best.exact)) best = { index, promo, exact };
   }
   let discounts = itemDiscounts.map((d) => ratio(d));
-  if (best !== undefined && grant(best.index, best.promo, best.exact)) {
-    // subtotal > 0 here: a positive discount is at most the subtotal.
-    const orderDiscount = best.exact;
-    discounts = discounts.map((d, i) => addRatio(d, ratio(orderDiscount.times(at(net, i)), subtotal)));
+  // subtotal > 0 when a positive discount is granted: it is at most the subtotal.
+  const orderShares = (amount: Big): Ratio[] => net.map((n) => ratio(amount.times(n), subtotal));
+  if (best !== undefined && grant(best.index, best.promo, best.exact, () => orderShares(best.exact))) {
+    discounts = discounts.map((d, i) => addRatio(d, at(orderShares(best.exact), i)));
   }
   applied.sort((a, b) => a.index - b.index);
   return { discounts, net, applied };
@@ -300,6 +302,12 @@ export function priceOrder(lines: readonly PricingLine[], config: PricingConfig,
     const shippingTax = rate === undefined ? ZERO : roundRatio(scaleRatio(at(shipping.exact, i), dec(rate.shippingRate)), m);
     const adjustment = ZERO.minus(at(adjustments, i));
     const shippingCharge = at(shipping.shown, i);
+    // The line's shown adjustment split over the promotions that made it, by their exact parts on this line.
+    // (Should a rounding remainder land where no promotion has a part, the first promotion takes the line's whole.)
+    const mine = applied.filter((a) => cmpRatio(at(a.parts, i), ratio(ZERO)) > 0);
+    const split = apportion({ exactParts: mine.map((a) => at(a.parts, i)), target: at(adjustments, i), remainderOrder: mine.map((_, k) => k), minorUnits: m });
+    const byPromotion: [Applied, Big][] = split ? mine.map((a, k) => [a, at(split, k)]) : applied.length ? [[at(applied, 0), at(adjustments, i)]] : [];
+    const promotions = byPromotion.filter(([, v]) => v.gt(ZERO)).map(([a, v]) => ({ id: a.promo.id, amount: format(ZERO.minus(v), m) }));
     cols.product.push(p.itemShown);
     cols.adjustment.push(adjustment);
     cols.shipping.push(shippingCharge);
@@ -312,6 +320,7 @@ export function priceOrder(lines: readonly PricingLine[], config: PricingConfig,
       shippingCharge: format(shippingCharge, m),
       salesTax: format(salesTax, m),
       shippingTax: format(shippingTax, m),
+      promotions,
     });
   });
 
@@ -327,6 +336,7 @@ export function priceOrder(lines: readonly PricingLine[], config: PricingConfig,
     id: promo.id,
     description: promo.description,
     ...(promo.code === undefined ? {} : { code: promo.code }),
+    kind: promo.kind,
     amount: format(ZERO.minus(shown), m),
   }));
 

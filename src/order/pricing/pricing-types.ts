@@ -76,6 +76,8 @@ export interface PricedLine {
   readonly itemPrice: string;
   /** ≤ 0. */
   readonly adjustment: string;
+  /** The adjustment per promotion (each negative); they add up to `adjustment` exactly. */
+  readonly promotions: readonly { readonly id: string; readonly amount: string }[];
   readonly shippingCharge: string;
   readonly salesTax: string;
   readonly shippingTax: string;
@@ -85,6 +87,8 @@ export interface AppliedPromotion {
   readonly id: string;
   readonly description: string;
   readonly code?: string;
+  /** The promotion's kind (item-amount-off is item-level, the others order-level). */
+  readonly kind: PromotionConfig['kind'];
   /** Negative. */
   readonly amount: string;
 }

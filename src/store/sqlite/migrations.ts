@@ -183,4 +183,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bod_message_out_bod_id ON bod_message (bod_id) WHERE direction = 'out';
     `,
   },
+  {
+    version: 4,
+    name: 'orders by DOM order key',
+    sql: `
+      -- DOM's promotion callbacks name an order only by its key at DOM (Sterling's OrderHeaderKey, our externalOrderId).
+      CREATE INDEX customer_order_external_id ON customer_order (json_extract(doc, '$.externalOrderId')) WHERE json_extract(doc, '$.externalOrderId') IS NOT NULL;
+    `,
+  },
 ];

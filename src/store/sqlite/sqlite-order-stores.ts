@@ -32,6 +32,10 @@ export function sqliteOrderStore(r: Prepare, w: Prepare, write: Write): OrderSto
         fromStatus: (x['from_status'] as string | null) ?? null, toStatus: x['to_status'] as string, cause: x['cause'] as string, at: x['at'] as number,
       }));
     },
+    async findByExternalOrderId(externalOrderId) {
+      const rows = r(`SELECT order_id FROM customer_order WHERE json_extract(doc, '$.externalOrderId') = ? LIMIT 2`).all(externalOrderId) as { order_id: string }[];
+      return rows.length === 1 ? rows[0]!.order_id : undefined;
+    },
     async findForRetransfer(statuses: readonly OrderStatus[], before, limit) {
       const marks = statuses.map(() => '?').join(', ');
       return (r(`SELECT order_id FROM customer_order WHERE status IN (${marks}) AND COALESCE(last_transfer_at, 0) <= ? ORDER BY last_transfer_at LIMIT ?`)
