@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
@@ -59,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
     case 'load-inventory': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'batch-size': { type: 'string' } } });
       if (positionals.length !== 1) throw new UsageError('load-inventory takes exactly one CSV file');
+      if (values.db !== undefined) mustExist(values.db);
       const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.db ? { dbPath: values.db } : {} });
       const { runLoadInventory } = await import('./load-inventory.command.js');
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
@@ -102,6 +104,11 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** `--db PATH` names a database to load into: a path that does not exist is a typo, not a new empty database. */
+function mustExist(dbPath: string): void {
+  if (dbPath !== ':memory:' && !existsSync(dbPath)) throw new ConfigError('--db', `names ${dbPath}, which does not exist; start the server once with --db ${dbPath} to create it, or check the path`);
+}
+
 /** `--fulfillment off` (no confirm/release/ship callbacks) or `--fulfillment CONFIRM_MS,RELEASE_MS,SHIP_MS`. */
 function fulfillmentArg(v: string | undefined): false | { confirmAfterMs: number; releaseAfterMs: number; shipAfterMs: number } | undefined {
   if (v === undefined) return undefined;
@@ -142,10 +149,18 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof ConfigError || e instanceof UsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`dombridge: ${(e as Error).message}\n\n${e instanceof UsageError || e instanceof TypeError ? USAGE : ''}`);
-      process.exitCode = 64;
+      exitNow(64);
     } else {
       process.stderr.write(`dombridge: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
+      exitNow(1);
     }
   },
 );
+
+/**
+ * A failed command ends the process now: a listener, timer or socket something started before the failure must not
+ * keep it running (a supervisor would take it for up). stderr to a pipe or file is written synchronously.
+ */
+function exitNow(code: number): never {
+  process.exit(code);
+}
