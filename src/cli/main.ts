@@ -9,6 +9,7 @@ Usage:
   dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
   dombridge dom-sim [--port N] [--callback-url URL] [--fulfillment off|CONFIRM_MS,RELEASE_MS,SHIP_MS]
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
+  dombridge import FILE.csv|DIR… [--db PATH] [--config FILE] [--dry-run]   (your shop's catalog, physical stores, stock)
   dombridge messages list [--status S] [--since T] [--direction in|out] [--limit N] | show ID | resend ID  [--db PATH]
   dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
   dombridge record --listen PORT --target URL [--name N] DIR
@@ -66,6 +67,16 @@ async function main(argv: string[]): Promise<number> {
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
       if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
       return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+      if (positionals.length === 0) throw new UsageError('import takes one or more CSV files or folders');
+      if (values.db !== undefined) mustExist(values.db);
+      const { importPaths, runImport } = await import('./import.command.js');
+      const { files, folderConfig } = importPaths(positionals);
+      const file = values.config ?? folderConfig;
+      const config = loadConfig({ ...(file ? { file } : {}), overrides: values.db ? { dbPath: values.db } : {} });
+      return runImport(files, config, values['dry-run'] === true, process.stdout);
     }
     case 'messages': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: false, options: { db: { type: 'string' }, config: { type: 'string' } } });

@@ -12,6 +12,8 @@ import { createEmailTransport } from '../email/email-transport.js';
 import { CartService } from '../order/cart.service.js';
 import { CheckoutService } from '../order/checkout.service.js';
 import { CommerceSettings } from '../order/commerce-settings.js';
+import { readShopConfig, type ShopConfig } from '../shop/shop-config.js';
+import { syncShop } from '../shop/shop-sync.js';
 import { DomCallbacksService } from '../order/dom-callbacks.service.js';
 import { DomOutboxRelay, RetransferJob } from '../order/dom-outbox.relay.js';
 import { ORDER_SERVICE_PATH, orderServiceDefinition } from '../order/order-service.js';
@@ -73,13 +75,14 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   const security = installSecurity(config, log.child({ component: 'security' }), simUser);
   if (opts.listen !== false) security.assertListenAllowed(config.host);
   const settings = new CommerceSettings(config.commerce);
+  const shop = readShopConfig(config.commerce, config.inventory.cacheRules);
   const ca = readCaFile(config.dom.caFile);
   const mail = createEmailTransport({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
 
   // From here on, whatever has started is stopped again if a later step fails, so a failed start-up ends the process.
   const started: (() => Promise<void>)[] = [() => mail.close()];
   try {
-    return await startChecked(config, log, opts, { security, settings, ca, mail, simUser, builtInSimulator, started });
+    return await startChecked(config, log, opts, { security, settings, shop, ca, mail, simUser, builtInSimulator, started });
   } catch (e) {
     for (const stop of started.reverse()) await stop().catch(() => undefined);
     throw e;
@@ -98,6 +101,7 @@ function readCaFile(path: string | undefined): string | undefined {
 interface Checked {
   readonly security: ReturnType<typeof installSecurity>;
   readonly settings: CommerceSettings;
+  readonly shop: ShopConfig;
   readonly ca: string | undefined;
   readonly mail: ReturnType<typeof createEmailTransport>;
   readonly simUser: { name: string; password: string } | undefined;
@@ -110,6 +114,12 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   const store = opts.store ?? SqliteStore.open({ path: config.dbPath, synchronous: config.dbSynchronous });
   if (!opts.store) started.push(() => store.close());
   if (config.demo && (await seedDemo(store))) log.info('demo data seeded', { db: config.dbPath });
+  const synced = await syncShop(store, checked.shop);
+  if (synced.storesUpserted || synced.storesRetired.length || synced.cacheRules !== undefined) log.info('the database follows the config file', { stores: synced.storesUpserted, retired: synced.storesRetired, cacheRules: synced.cacheRules });
+  for (const w of synced.warnings) log.warn(w);
+  if ((await store.directory.countOnlineStores()) === 0) {
+    log.warn('no online store configured: every request will be refused with STORE_NOT_FOUND; define commerce.stores in the config file (docs/configuration.md) and import your catalog (docs/data-formats.md), or start with --demo');
+  }
 
   let simulator: DomSimulator | undefined;
   let domUrl = config.domUrl;

@@ -183,4 +183,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bod_message_out_bod_id ON bod_message (bod_id) WHERE direction = 'out';
     `,
   },
+  {
+    version: 4,
+    name: 'your own shop: stores removed from the config file are retired, not deleted',
+    sql: `
+      -- An online store the config file no longer lists: kept for the orders that reference it, refused for new ones.
+      ALTER TABLE online_store ADD COLUMN retired_at INTEGER;
+    `,
+  },
 ];
