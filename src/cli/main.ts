@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
@@ -8,6 +9,7 @@ Usage:
   dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
   dombridge dom-sim [--port N] [--callback-url URL] [--fulfillment off|CONFIRM_MS,RELEASE_MS,SHIP_MS]
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
+  dombridge import FILE.csv|DIR… [--db PATH] [--config FILE] [--dry-run]   (your shop's catalog, physical stores, stock)
   dombridge messages list [--status S] [--since T] [--direction in|out] [--limit N] | show ID | resend ID  [--db PATH]
   dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
   dombridge record --listen PORT --target URL [--name N] DIR
@@ -59,11 +61,22 @@ async function main(argv: string[]): Promise<number> {
     case 'load-inventory': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'batch-size': { type: 'string' } } });
       if (positionals.length !== 1) throw new UsageError('load-inventory takes exactly one CSV file');
+      if (values.db !== undefined) mustExist(values.db);
       const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.db ? { dbPath: values.db } : {} });
       const { runLoadInventory } = await import('./load-inventory.command.js');
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
       if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
       return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+      if (positionals.length === 0) throw new UsageError('import takes one or more CSV files or folders');
+      if (values.db !== undefined) mustExist(values.db);
+      const { importPaths, runImport } = await import('./import.command.js');
+      const { files, folderConfig } = importPaths(positionals);
+      const file = values.config ?? folderConfig;
+      const config = loadConfig({ ...(file ? { file } : {}), overrides: values.db ? { dbPath: values.db } : {} });
+      return runImport(files, config, values['dry-run'] === true, process.stdout);
     }
     case 'messages': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: false, options: { db: { type: 'string' }, config: { type: 'string' } } });
@@ -101,6 +114,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** `--db PATH` names a database to load into: a path that does not exist is a typo, not a new empty database. */
+function mustExist(dbPath: string): void {
+  if (dbPath !== ':memory:' && !existsSync(dbPath)) throw new ConfigError('--db', `names ${dbPath}, which does not exist; start the server once with --db ${dbPath} to create it, or check the path`);
+}
 
 /** `--fulfillment off` (no confirm/release/ship callbacks) or `--fulfillment CONFIRM_MS,RELEASE_MS,SHIP_MS`. */
 function fulfillmentArg(v: string | undefined): false | { confirmAfterMs: number; releaseAfterMs: number; shipAfterMs: number } | undefined {
@@ -142,10 +160,18 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof ConfigError || e instanceof UsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`dombridge: ${(e as Error).message}\n\n${e instanceof UsageError || e instanceof TypeError ? USAGE : ''}`);
-      process.exitCode = 64;
+      exitNow(64);
     } else {
       process.stderr.write(`dombridge: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
+      exitNow(1);
     }
   },
 );
+
+/**
+ * A failed command ends the process now: a listener, timer or socket something started before the failure must not
+ * keep it running (a supervisor would take it for up). stderr to a pipe or file is written synchronously.
+ */
+function exitNow(code: number): never {
+  process.exit(code);
+}

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '../log/logger.js';
-import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/xml-reader.js';
-import { INVENTORY_STATUSES, type InventoryStatus } from '../inventory/inventory-model.js';
+import type { XmlLimits } from '../xml/xml-reader.js';
+import type { InventoryStatus } from '../inventory/inventory-model.js';
+import { nearestKey, SETTING_BY_KEY, SETTINGS, SettingProblem } from './settings.js';
 
-/** Everything dombridge can be told. Environment variables override the config file, which overrides defaults. */
+/**
+ * Everything dombridge can be told. Command-line options override environment variables, which override the
+ * config file, which overrides defaults; the settings and their defaults are the table in settings.ts.
+ */
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -28,6 +32,8 @@ export interface Config {
     readonly caFile: string | undefined;
     /** Seconds between heartbeats while DOM is down (DOM_HEARTBEAT_S). Default 300. */
     readonly heartbeatS: number;
+    /** DOM_HEARTBEAT_MS: a sub-second heartbeat for tests; overrides heartbeatS when set. */
+    readonly heartbeatMs?: number | undefined;
   };
   readonly smtpUrl: string | undefined;
   readonly logLevel: LogLevel;
@@ -42,6 +48,8 @@ export interface Config {
     readonly zeroQuantityStatus: InventoryStatus;
     /** Entries held by the memory cache (rule flag 1). Default 100,000. */
     readonly memoryCacheEntries: number;
+    /** The config file's `inventory.cacheRules` (Commerce's INVCNF in JSON), checked by cache-rules-config.ts. */
+    readonly cacheRules?: unknown;
   };
   /** Seed demo data on an empty database. */
   readonly demo: boolean;
@@ -71,6 +79,8 @@ export interface Config {
      * off (a repeated BODID runs again): for measuring the message store's cost only, never for production.
      */
     readonly enabled: boolean;
+    /** MESSAGE_RETENTION_DAYS: whole days a recorded message is kept. Default 30. */
+    readonly retentionDays?: number;
   };
 }
 
@@ -92,129 +102,133 @@ export interface ConfigSources {
   readonly overrides?: Partial<{ port: number; dbPath: string; demo: boolean; host: string }>;
 }
 
+/** Command-line options that override a setting, by key (their names are used in errors). */
+const OVERRIDE_OPTIONS: Readonly<Record<string, string>> = { port: '--port', dbPath: '--db', demo: '--demo', host: '--host' };
+
+/**
+ * Reads every setting of the table in settings.ts: command-line option, then environment variable, then config
+ * file, then default. An error names the setting as the user set it (the variable, the key, or the option); a key
+ * the table does not know is refused with the nearest known key suggested.
+ */
 export function loadConfig(sources: ConfigSources = {}): Config {
   const env = sources.env ?? process.env;
-  let file: Json = {};
-  if (sources.file) {
-    let text: string;
-    try {
-      text = readFileSync(sources.file, 'utf8');
-    } catch (e) {
-      throw new ConfigError('--config', `names a file that cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  const file = sources.file ? readConfigFile(sources.file) : {};
+  checkKnownKeys(file, '');
+  const overrides = (sources.overrides ?? {}) as Record<string, unknown>;
+  const v = new Map<string, unknown>();
+  for (const s of SETTINGS) {
+    let raw: unknown;
+    let name: string;
+    const e = s.env ? env[s.env] : undefined;
+    if (overrides[s.key] !== undefined) {
+      raw = overrides[s.key];
+      name = OVERRIDE_OPTIONS[s.key] ?? s.key;
+    } else if (s.env && e !== undefined && e !== '') {
+      raw = e;
+      name = s.env;
+    } else {
+      raw = fileValue(file, s.key);
+      name = s.key;
+    }
+    if (raw === undefined || raw === null || raw === '') {
+      v.set(s.key, s.default);
+      continue;
     }
     try {
-      file = JSON.parse(text) as Json;
-    } catch (e) {
-      throw new ConfigError('--config', `is not valid JSON: ${(e as Error).message}`);
+      v.set(s.key, s.parser.parse(raw));
+    } catch (err) {
+      if (err instanceof SettingProblem) throw new ConfigError(name, err.message);
+      throw err;
     }
-    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new ConfigError('--config', 'must hold a JSON object');
   }
-  const pick = (envName: string, path: string): unknown => {
-    const e = env[envName];
-    if (e !== undefined && e !== '') return e;
-    return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Json)[k] : undefined), file);
-  };
-  const dataDir = resolve(str('DOMBRIDGE_DATA', pick('DOMBRIDGE_DATA', 'dataDir')) ?? './var');
-  const fileLimits = (file['limits'] ?? {}) as Json;
-  const fileInv = (file['inventory'] ?? {}) as Json;
-  const fileDom = (file['dom'] ?? {}) as Json;
+  const get = <T>(key: string): T => v.get(key) as T;
+  const dataDir = resolve(get<string>('dataDir'));
   const config: Config = {
-    host: sources.overrides?.host ?? str('HOST', pick('HOST', 'host')) ?? '127.0.0.1',
-    port: sources.overrides?.port ?? int('PORT', pick('PORT', 'port'), 8080, 0, 65535),
+    host: get('host'),
+    port: get('port'),
     dataDir,
-    dbPath: resolve(sources.overrides?.dbPath ?? str('DOMBRIDGE_DB', pick('DOMBRIDGE_DB', 'dbPath')) ?? join(dataDir, 'dombridge.db')),
-    dbSynchronous: oneOf('DOMBRIDGE_DB_SYNC', pick('DOMBRIDGE_DB_SYNC', 'dbSynchronous'), ['FULL', 'NORMAL'] as const, 'FULL'),
-    domUrl: url('DOM_URL', pick('DOM_URL', 'domUrl')),
-    domSimPort: int('DOM_SIM_PORT', pick('DOM_SIM_PORT', 'domSimPort'), 8090, 0, 65535),
-    domSimCallback: {
-      username: str('DOM_SIM_CALLBACK_USERNAME', pick('DOM_SIM_CALLBACK_USERNAME', 'domSimCallback.username')),
-      password: str('DOM_SIM_CALLBACK_PASSWORD', pick('DOM_SIM_CALLBACK_PASSWORD', 'domSimCallback.password')),
-    },
+    dbPath: resolve(get<string | undefined>('dbPath') ?? join(dataDir, 'dombridge.db')),
+    dbSynchronous: get('dbSynchronous'),
+    domUrl: get('domUrl'),
+    domSimPort: get('domSimPort'),
+    domSimCallback: { username: get('domSimCallback.username'), password: get('domSimCallback.password') },
     dom: {
-      connectTimeoutMs: int('dom.connectTimeoutMs', pick('DOM_CONNECT_TIMEOUT_MS', 'dom.connectTimeoutMs'), 2000, 1, 600_000),
-      timeoutMs: int('dom.timeoutMs', pick('DOM_TIMEOUT_MS', 'dom.timeoutMs'), 5000, 1, 600_000),
-      username: str('dom.username', pick('DOM_USERNAME', 'dom.username')),
-      password: str('dom.password', pick('DOM_PASSWORD', 'dom.password')),
-      caFile: str('dom.caFile', pick('DOM_CA_FILE', 'dom.caFile')),
-      heartbeatS: int('DOM_HEARTBEAT_S', pick('DOM_HEARTBEAT_S', 'dom.heartbeatS'), 300, 1, 86_400),
+      connectTimeoutMs: get('dom.connectTimeoutMs'),
+      timeoutMs: get('dom.timeoutMs'),
+      username: get('dom.username'),
+      password: get('dom.password'),
+      caFile: get('dom.caFile'),
+      heartbeatS: get('dom.heartbeatS'),
+      heartbeatMs: get('dom.heartbeatMs'),
     },
-    smtpUrl: url('SMTP_URL', pick('SMTP_URL', 'smtpUrl')),
-    logLevel: oneOf('LOG_LEVEL', pick('LOG_LEVEL', 'logLevel'), ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    smtpUrl: get('smtpUrl'),
+    logLevel: get('logLevel'),
     limits: {
-      maxBodyBytes: int('limits.maxBodyBytes', fileLimits['maxBodyBytes'] ?? env['DOMBRIDGE_MAX_BODY_BYTES'], 4 * 1024 * 1024, 1024, 1024 ** 3),
-      maxDepth: int('limits.maxDepth', fileLimits['maxDepth'], DEFAULT_XML_LIMITS.maxDepth, 8, 10_000),
-      maxElements: int('limits.maxElements', fileLimits['maxElements'], DEFAULT_XML_LIMITS.maxElements, 16, 10_000_000),
-      maxStringLength: int('limits.maxStringLength', fileLimits['maxStringLength'], DEFAULT_XML_LIMITS.maxStringLength, 64, 100_000_000),
+      maxBodyBytes: get('limits.maxBodyBytes'),
+      maxDepth: get('limits.maxDepth'),
+      maxElements: get('limits.maxElements'),
+      maxStringLength: get('limits.maxStringLength'),
     },
     inventory: {
-      outageTolerance: bool('inventory.outageTolerance', fileInv['outageTolerance'], true),
-      zeroQuantityStatus: oneOf('inventory.zeroQuantityStatus', fileInv['zeroQuantityStatus'], INVENTORY_STATUSES, 'Available'),
-      memoryCacheEntries: int('inventory.memoryCacheEntries', fileInv['memoryCacheEntries'], 100_000, 0, 100_000_000),
+      outageTolerance: get('inventory.outageTolerance'),
+      zeroQuantityStatus: get('inventory.zeroQuantityStatus'),
+      memoryCacheEntries: get('inventory.memoryCacheEntries'),
+      cacheRules: get('inventory.cacheRules'),
     },
-    demo: sources.overrides?.demo ?? bool('demo', file['demo'], false),
+    demo: get('demo'),
     outbox: {
-      retryMs: int('OUTBOX_RETRY_MS', pick('OUTBOX_RETRY_MS', 'outbox.retryMs'), 1000, 1, 3_600_000),
-      maxAttempts: int('outbox.maxAttempts', pick('OUTBOX_MAX_ATTEMPTS', 'outbox.maxAttempts'), 12, 1, 1000),
-      pendingTransferTimeoutS: int('outbox.pendingTransferTimeoutS', pick('RETRANSFER_PENDING_S', 'outbox.pendingTransferTimeoutS'), 86_400, 1, 365 * 86_400),
-      pollMs: int('outbox.pollMs', pick('OUTBOX_POLL_MS', 'outbox.pollMs'), 1000, 10, 600_000),
+      retryMs: get('outbox.retryMs'),
+      maxAttempts: get('outbox.maxAttempts'),
+      pendingTransferTimeoutS: get('outbox.pendingTransferTimeoutS'),
+      pollMs: get('outbox.pollMs'),
     },
-    emailFrom: str('EMAIL_FROM', pick('EMAIL_FROM', 'emailFrom')) ?? 'Demo Store <orders@dombridge.invalid>',
-    commerce: file['commerce'],
-    security: { usersEnv: str('DOMBRIDGE_USERS', env['DOMBRIDGE_USERS']), file: file['security'] },
-    messages: { enabled: onOff('DOMBRIDGE_MESSAGE_STORE', pick('DOMBRIDGE_MESSAGE_STORE', 'messages.enabled'), true) },
+    emailFrom: get('emailFrom'),
+    commerce: get('commerce'),
+    // DOMBRIDGE_USERS is kept as given: the security module parses it and names its entries in errors.
+    security: { usersEnv: env['DOMBRIDGE_USERS'] === '' ? undefined : env['DOMBRIDGE_USERS'], file: get('security') },
+    messages: { enabled: get('messages.enabled'), retentionDays: get('messages.retentionDays') },
   };
   if (config.dom.timeoutMs < config.dom.connectTimeoutMs) {
     throw new ConfigError('dom.timeoutMs', `(${config.dom.timeoutMs}) must not be smaller than dom.connectTimeoutMs (${config.dom.connectTimeoutMs})`);
   }
-  void fileDom;
   return config;
 }
 
-function str(name: string, v: unknown): string | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new ConfigError(name, `must be a string, not ${JSON.stringify(v)}`);
-  return v;
-}
-
-function int(name: string, v: unknown, dflt: number, min: number, max: number): number {
-  if (v === undefined || v === null || v === '') return dflt;
-  const n = typeof v === 'number' ? v : /^-?\d+$/.test(String(v).trim()) ? Number(String(v).trim()) : NaN;
-  if (!Number.isInteger(n)) throw new ConfigError(name, `must be a whole number, not ${JSON.stringify(v)}`);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, not ${n}`);
-  return n;
-}
-
-function bool(name: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined || v === null || v === '') return dflt;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new ConfigError(name, `must be true or false, not ${JSON.stringify(v)}`);
-}
-
-function onOff(name: string, v: unknown, dflt: boolean): boolean {
-  if (v === 'on') return true;
-  if (v === 'off') return false;
+function readConfigFile(path: string): Json {
+  let text: string;
   try {
-    return bool(name, v, dflt);
-  } catch {
-    throw new ConfigError(name, `must be on or off, not ${JSON.stringify(v)}`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('--config', `names a file that cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-}
-
-function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[], dflt: T): T {
-  if (v === undefined || v === null || v === '') return dflt;
-  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  throw new ConfigError(name, `must be one of ${allowed.join(', ')}, not ${JSON.stringify(v)}`);
-}
-
-function url(name: string, v: unknown): string | undefined {
-  const s = str(name, v);
-  if (s === undefined) return undefined;
+  let file: unknown;
   try {
-    new URL(s);
-  } catch {
-    throw new ConfigError(name, `must be an absolute URL, not ${JSON.stringify(s)}`);
+    file = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('--config', `is not valid JSON: ${(e as Error).message}`);
   }
-  return s.replace(/\/+$/, '');
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new ConfigError('--config', 'must hold a JSON object');
+  return file as Json;
+}
+
+function fileValue(file: Json, key: string): unknown {
+  return key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' && !Array.isArray(o) ? (o as Json)[k] : undefined), file);
+}
+
+/** Every key of the file is a setting or a section holding settings; sections checked elsewhere are not walked. */
+function checkKnownKeys(obj: Json, prefix: string): void {
+  for (const [k, value] of Object.entries(obj)) {
+    const key = prefix + k;
+    const setting = SETTING_BY_KEY.get(key);
+    // A setting's value (or an opaque section checked by its module): its parser names any problem.
+    if (setting) continue;
+    const isSection = SETTINGS.some((s) => s.key.startsWith(`${key}.`));
+    if (isSection) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(key, 'must be a JSON object of settings');
+      checkKnownKeys(value as Json, `${key}.`);
+      continue;
+    }
+    const near = nearestKey(key);
+    throw new ConfigError(key, `is not a known setting${near ? `; did you mean ${near}?` : ''} (docs/configuration.md lists them all)`);
+  }
 }

@@ -83,7 +83,7 @@ export class AvailabilityService {
     const d = this.store.directory;
     if (ref.kind === 'online') {
       const s = ref.by === 'uniqueId' ? await d.onlineStoreById(ref.value) : await d.onlineStoreByName(ref.value);
-      if (!s) return { ok: false, error: bodError('STORE_NOT_FOUND', { ref: `online store ${ref.value}` }) };
+      if (!s || s.retired) return { ok: false, error: bodError('STORE_NOT_FOUND', { ref: `online store ${ref.value}` }) };
       return { ok: true, value: { key: { kind: 'online', storeId: s.storeId }, governingStore: s, nameIdentifier: s.nameIdentifier } };
     }
     const p = ref.by === 'uniqueId' ? await d.physicalStoreById(ref.value) : await d.physicalStoreByExternalId(ref.value);

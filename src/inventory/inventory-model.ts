@@ -80,6 +80,8 @@ export interface OnlineStore {
   readonly fulfillmentCenterId: string | null;
   /** Non-ATP INVENTORYFLAGS: 1 do not update, 2 do not check, 4 report the actual quantity. */
   readonly inventoryFlags: number;
+  /** Removed from the config file: orders that reference it keep working, new carts and availability are refused. */
+  readonly retired?: boolean;
 }
 
 export interface PhysicalStore {

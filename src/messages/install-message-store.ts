@@ -18,6 +18,8 @@ export interface MessageStoreInstall {
 }
 
 const DAY_MS = 86_400_000;
+/** MESSAGE_RETENTION_DAYS (messages.retentionDays) when a hand-made test config leaves it out. */
+const DEFAULT_RETENTION_DAYS = 30;
 /** Rows deleted per statement, so pruning never holds the writer for long. */
 const PRUNE_BATCH = 5_000;
 
@@ -25,7 +27,7 @@ const PRUNE_BATCH = 5_000;
  * With `messages.enabled` false (DOMBRIDGE_MESSAGE_STORE=off) nothing is installed: no message is recorded and
  * there is no idempotent receiver, so a repeated BODID runs again. For measuring the message store's cost only.
  */
-export function installMessageStore(store: Store, config: Config, log: Logger, env: Readonly<Record<string, string | undefined>> = process.env): MessageStoreInstall {
+export function installMessageStore(store: Store, config: Config, log: Logger): MessageStoreInstall {
   // `?.`: a hand-made config in a test may leave the section out; the message store is on unless said otherwise.
   if (config.messages?.enabled === false) {
     log.warn('message store off (DOMBRIDGE_MESSAGE_STORE=off): no BOD is recorded and repeated BODIDs are not detected; for measurement only');
@@ -33,7 +35,7 @@ export function installMessageStore(store: Store, config: Config, log: Logger, e
   }
   onTransactionCommit(markAppliedOnCommit);
   const writer = new MessageWriter(store.messages, log);
-  const retentionDays = retentionDaysFrom(env['MESSAGE_RETENTION_DAYS'], log);
+  const retentionDays = config.messages?.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const prune = () => void pruneMessages(store.messages, Date.now() - retentionDays * DAY_MS, log);
   // Once shortly after start (a process restarted daily would otherwise never prune), then daily. Neither timer
   // keeps the process alive.
@@ -53,15 +55,6 @@ export function installMessageStore(store: Store, config: Config, log: Logger, e
       await closeMessageLog(store.messages);
     },
   };
-}
-
-/** MESSAGE_RETENTION_DAYS: whole days a recorded message is kept. Default 30. */
-export function retentionDaysFrom(value: string | undefined, log: Logger): number {
-  if (value === undefined || value.trim() === '') return 30;
-  const n = Number(value.trim());
-  if (Number.isInteger(n) && n >= 1 && n <= 36_500) return n;
-  log.warn('MESSAGE_RETENTION_DAYS must be a whole number of days from 1 to 36500; keeping messages 30 days', { value });
-  return 30;
 }
 
 /** Deletes recorded messages created before `before`, in batches; returns how many. */

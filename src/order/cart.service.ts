@@ -45,7 +45,8 @@ export class CartService {
     const storeId = existing?.storeId ?? input.storeId ?? contextStoreId;
     if (!storeId) return fail(bodError('STORE_MISSING'));
     const onlineStore = await this.store.directory.onlineStoreById(storeId);
-    if (!onlineStore) return fail(bodError('STORE_NOT_FOUND', { ref: `online store ${storeId}` }));
+    // A store removed from the config file (retired) takes no new cart; its existing orders keep working.
+    if (!onlineStore || (onlineStore.retired && !existing)) return fail(bodError('STORE_NOT_FOUND', { ref: `online store ${storeId}` }));
 
     const planned = await this.plan(action, target, input, existing, onlineStore);
     if (!planned.ok) return planned;

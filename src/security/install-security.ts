@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { DispatchInterceptor, InboundMessage, InterceptDecision } from '../soap/bod-operation.js';
 import { RolePolicy } from './role-policy.js';
 import { TokenAuthenticator } from './token-authenticator.js';
-import { readSecuritySettings, type SecuritySettings } from './user-directory.js';
+import { readSecuritySettings, withGeneratedUser, type SecuritySettings } from './user-directory.js';
 import { readUsernameToken } from './username-token.js';
 
 /**
@@ -18,11 +18,17 @@ export interface SecurityInstall {
   assertListenAllowed(host: string): void;
 }
 
-export function installSecurity(config: Config, log: Logger): SecurityInstall {
-  const settings = readSecuritySettings(config.security);
+/**
+ * `generatedDomUser`: with users configured, this user (role dom) is added for the built-in simulator's
+ * callbacks, so they pass authentication without the operator making one.
+ */
+export function installSecurity(config: Config, log: Logger, generatedDomUser?: { name: string; password: string }): SecurityInstall & { readonly required: boolean } {
+  let settings = readSecuritySettings(config.security);
+  if (generatedDomUser && settings.users.size > 0) settings = withGeneratedUser(settings, generatedDomUser.name, generatedDomUser.password, 'dom');
   if (settings.users.size === 0) {
     let told = false;
     return {
+      required: false,
       interceptor: undefined,
       assertListenAllowed(host) {
         if (!isLoopbackHost(host)) {
@@ -38,7 +44,7 @@ export function installSecurity(config: Config, log: Logger): SecurityInstall {
     source: settings.source, users: settings.users.size, tokenMaxAgeS: settings.tokenMaxAgeS, verifyCacheS: settings.verifyCacheS,
   });
   if (digestUsers.length) log.info('users accepting PasswordDigest keep their plain password in memory', { users: digestUsers });
-  return { interceptor: new SecurityInterceptor(settings, log), assertListenAllowed: () => undefined };
+  return { required: true, interceptor: new SecurityInterceptor(settings, log), assertListenAllowed: () => undefined };
 }
 
 /** 127.0.0.0/8, ::1 (also IPv4-mapped loopback) and the name localhost. Any other name could resolve anywhere. */

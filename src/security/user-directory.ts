@@ -113,6 +113,16 @@ function parseUsersFile(value: unknown): UserDraft[] {
   });
 }
 
+/**
+ * The settings with one more user, made by dombridge itself (the built-in simulator's dom-role user for its
+ * callbacks). Its password is random and lives only in this process.
+ */
+export function withGeneratedUser(settings: SecuritySettings, name: string, password: string, role: Role, hashParams: { N: number; r: number; p: number } = DEFAULT_SCRYPT): SecuritySettings {
+  const users = new Map(settings.users);
+  users.set(name, buildUser({ setting: 'built-in simulator user', name, role, password, passwordHash: undefined, digest: false }, hashParams));
+  return { ...settings, users };
+}
+
 function buildUser(d: UserDraft, hashParams: { N: number; r: number; p: number }): UserRecord {
   if (!NAME.test(d.name)) throw new ConfigError(d.setting, 'needs a user name of 1 to 128 characters without spaces, colons or commas');
   const who = `${d.setting} (user ${d.name})`;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config/config.js';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, type Config } from '../config/config.js';
 import { seedDemo } from '../demo/demo-seed.js';
 import { SoapDomInventoryClient, type DomInventoryPort } from '../dom/dom-inventory.client.js';
 import { SoapDomOrderClient, type DomOrderPort } from '../dom/dom-order.client.js';
@@ -11,6 +12,8 @@ import { createEmailTransport } from '../email/email-transport.js';
 import { CartService } from '../order/cart.service.js';
 import { CheckoutService } from '../order/checkout.service.js';
 import { CommerceSettings } from '../order/commerce-settings.js';
+import { readShopConfig, type ShopConfig } from '../shop/shop-config.js';
+import { syncShop } from '../shop/shop-sync.js';
 import { DomCallbacksService } from '../order/dom-callbacks.service.js';
 import { DomOutboxRelay, RetransferJob } from '../order/dom-outbox.relay.js';
 import { ORDER_SERVICE_PATH, orderServiceDefinition } from '../order/order-service.js';
@@ -66,24 +69,77 @@ export interface StartOptions {
  * once, before the first request.
  */
 export async function startDombridge(config: Config, log: Logger, opts: StartOptions = {}): Promise<Dombridge> {
+  // Everything the configuration can get wrong is checked before anything is opened, written or started.
+  const builtInSimulator = !config.domUrl && !opts.domInventory;
+  const simUser = builtInSimulator && !config.domSimCallback.username ? { name: 'dom-sim', password: randomBytes(18).toString('base64url') } : undefined;
+  const security = installSecurity(config, log.child({ component: 'security' }), simUser);
+  if (opts.listen !== false) security.assertListenAllowed(config.host);
+  const settings = new CommerceSettings(config.commerce);
+  const shop = readShopConfig(config.commerce, config.inventory.cacheRules);
+  const ca = readCaFile(config.dom.caFile);
+  const mail = createEmailTransport({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
+
+  // From here on, whatever has started is stopped again if a later step fails, so a failed start-up ends the process.
+  const started: (() => Promise<void>)[] = [() => mail.close()];
+  try {
+    return await startChecked(config, log, opts, { security, settings, shop, ca, mail, simUser, builtInSimulator, started });
+  } catch (e) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+function readCaFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('dom.caFile', `names a file that cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+interface Checked {
+  readonly security: ReturnType<typeof installSecurity>;
+  readonly settings: CommerceSettings;
+  readonly shop: ShopConfig;
+  readonly ca: string | undefined;
+  readonly mail: ReturnType<typeof createEmailTransport>;
+  readonly simUser: { name: string; password: string } | undefined;
+  readonly builtInSimulator: boolean;
+  readonly started: (() => Promise<void>)[];
+}
+
+async function startChecked(config: Config, log: Logger, opts: StartOptions, checked: Checked): Promise<Dombridge> {
+  const { security, settings, ca, mail, simUser, started } = checked;
   const store = opts.store ?? SqliteStore.open({ path: config.dbPath, synchronous: config.dbSynchronous });
+  if (!opts.store) started.push(() => store.close());
   if (config.demo && (await seedDemo(store))) log.info('demo data seeded', { db: config.dbPath });
+  const synced = await syncShop(store, checked.shop);
+  if (synced.storesUpserted || synced.storesRetired.length || synced.cacheRules !== undefined) log.info('the database follows the config file', { stores: synced.storesUpserted, retired: synced.storesRetired, cacheRules: synced.cacheRules });
+  for (const w of synced.warnings) log.warn(w);
+  if ((await store.directory.countOnlineStores()) === 0) {
+    log.warn('no online store configured: every request will be refused with STORE_NOT_FOUND; define commerce.stores in the config file (docs/configuration.md) and import your catalog (docs/data-formats.md), or start with --demo');
+  }
 
   let simulator: DomSimulator | undefined;
   let domUrl = config.domUrl;
-  if (!domUrl && !opts.domInventory) {
+  if (checked.builtInSimulator) {
     const cb = config.domSimCallback;
+    // With users configured the simulator calls back as a dom-role user: the operator's, or one made just now.
+    const credentials = cb.username ? { username: cb.username, password: cb.password ?? '' } : security.required && simUser ? { username: simUser.name, password: simUser.password } : undefined;
     simulator = await startDomSimulator({
       port: config.domSimPort, host: '127.0.0.1', log: log.child({ component: 'dom-sim' }), latencyMs: config.demo ? 5 : 0,
-      ...(cb.username ? { callbackCredentials: { username: cb.username, password: cb.password ?? '' } } : {}),
+      ...(credentials ? { callbackCredentials: credentials } : {}),
     });
+    const sim = simulator;
+    started.push(() => sim.close());
     domUrl = simulator.url;
-    log.info('DOM_URL is not set: using the built-in DOM simulator as DOM', { domUrl });
+    log.info('DOM_URL is not set: using the built-in DOM simulator as DOM', { domUrl, ...(credentials ? { callbackUser: credentials.username } : {}) });
   }
   const transport = new DomTransport(
     {
       baseUrl: domUrl ?? 'http://127.0.0.1:1', connectTimeoutMs: config.dom.connectTimeoutMs, timeoutMs: config.dom.timeoutMs,
-      username: config.dom.username, password: config.dom.password, ca: config.dom.caFile ? readFileSync(config.dom.caFile, 'utf8') : undefined,
+      username: config.dom.username, password: config.dom.password, ca,
     },
     join(WSDL_DIR, 'DOMServices.wsdl'),
   );
@@ -91,9 +147,8 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   const availability = new AvailabilityService(store, domInventory, config.inventory, log.child({ component: 'inventory' }));
   await availability.reloadRules();
 
-  const security = installSecurity(config, log.child({ component: 'security' }));
-  if (opts.listen !== false) security.assertListenAllowed(config.host);
   const messages = installMessageStore(store, config, log.child({ component: 'messages' }));
+  started.push(() => messages.close());
   const metrics = installMetrics(store);
   if (messages.outbound) transport.observe(messages.outbound);
   if (metrics.dom) transport.observe(metrics.dom);
@@ -101,14 +156,12 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
 
   const domOrders = opts.domOrders ?? new SoapDomOrderClient(transport);
   const payments = opts.payments ?? new TestPaymentProvider();
-  const settings = new CommerceSettings(config.commerce);
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: config.outbox.retryMs, maxAttempts: config.outbox.maxAttempts };
 
   const domReservations = new SoapDomReservationClient(transport);
   const domRelay = new DomOutboxRelay(store, domOrders, domReservations, retry, log.child({ component: 'dom-outbox' }));
   const domLoop = new RelayLoop('dom outbox relay', (stopping) => domRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const templates = new EmailTemplates();
-  const mail = createEmailTransport({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
   const emailRelay = new EmailOutboxRelay(store, templates, mail, config.emailFrom, retry, log.child({ component: 'email' }));
   const emailLoop = new RelayLoop('e-mail relay', (stopping) => emailRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const retransfer = new RetransferJob(store, domOrders, config.outbox.pendingTransferTimeoutS * 1000, log.child({ component: 'retransfer' }));
@@ -120,6 +173,7 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   };
   // When DOM comes back, the queued transfers go at once, without anyone acting.
   const outage = installOutageHandling(transport, config, () => domLoop.kick(), log.child({ component: 'dom-outage' }), store);
+  started.push(async () => outage.stop());
 
   const cart = new CartService(store, availability, settings, payments);
   const checkout = new CheckoutService(store, availability, domReservations, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));

@@ -13,6 +13,8 @@ export interface CatalogStore {
   catalogEntryById(catentryId: string): Promise<CatalogEntry | undefined>;
   catalogEntryByPartNumber(partNumber: string): Promise<CatalogEntry | undefined>;
   upsertCatalogEntry(entry: CatalogEntry): Promise<void>;
+  /** False when there was none. */
+  deleteCatalogEntry(catentryId: string): Promise<boolean>;
 }
 
 export interface StoreDirectory {
@@ -25,7 +27,13 @@ export interface StoreDirectory {
   upsertOnlineStore(store: OnlineStore): Promise<void>;
   upsertPhysicalStore(store: PhysicalStore): Promise<void>;
   upsertFulfillmentCenter(fc: FulfillmentCenter): Promise<void>;
+  /** Stores in use (not retired). */
   countOnlineStores(): Promise<number>;
+  /** Every online store id, retired ones too. */
+  allOnlineStoreIds(): Promise<string[]>;
+  /** Keeps the row for the orders that reference it; an upsert brings it back. */
+  retireOnlineStore(storeId: string, at: number): Promise<void>;
+  deletePhysicalStore(storeId: string): Promise<boolean>;
 }
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'stale';
@@ -72,6 +80,8 @@ export interface LocalInventoryStore {
   /** Non-ATP stock on hand minus reserved, per item and fulfillment center; undefined when never stocked. */
   available(catentryId: string, fulfillmentCenterId: string): Promise<number | undefined>;
   setOnHand(catentryId: string, fulfillmentCenterId: string, onHand: number): Promise<void>;
+  /** Stock on hand (before reservations); undefined when never stocked. */
+  onHand(catentryId: string, fulfillmentCenterId: string): Promise<number | undefined>;
 }
 
 export type IdKind = 'order' | 'orderItem' | 'payment' | 'shipment';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Config } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import type { DomCallGate, DomFailure, DomFailureKind, DomResult } from '../../src/dom/dom-transport.js';
 import {
   admits, afterCall, afterProbe, classifyOutcome, DEFAULT_CIRCUIT_BREAKER_POLICY, domStateView, INITIAL_CIRCUIT_STATE, nextHeartbeatAt,
@@ -83,12 +83,13 @@ describe('DOM circuit breaker: policy decisions (pure)', function () {
     expect(domStateView(run([OK]).state)).to.deep.equal({ state: 'up', since: new Date(1000).toISOString() });
   });
 
-  it('the heartbeat interval is DOM_HEARTBEAT_S, or the undocumented DOM_HEARTBEAT_MS when set', function () {
-    const config = { dom: { heartbeatS: 300 } } as Config;
-    expect(heartbeatMsFor(config, {})).to.equal(300_000);
-    expect(heartbeatMsFor(config, { DOM_HEARTBEAT_MS: '100' })).to.equal(100);
-    expect(heartbeatMsFor(config, { DOM_HEARTBEAT_MS: 'soon' })).to.equal(300_000);
-    expect(heartbeatMsFor(config, { DOM_HEARTBEAT_MS: '0' })).to.equal(300_000);
+  it('the heartbeat interval is DOM_HEARTBEAT_S, or the test-only DOM_HEARTBEAT_MS when set (both read by the config module)', function () {
+    expect(heartbeatMsFor(loadConfig({ env: {} }))).to.equal(300_000);
+    expect(heartbeatMsFor(loadConfig({ env: { DOM_HEARTBEAT_S: '7' } }))).to.equal(7000);
+    expect(heartbeatMsFor(loadConfig({ env: { DOM_HEARTBEAT_MS: '100' } }))).to.equal(100);
+    // A bad value is an error, no longer silently ignored.
+    expect(() => loadConfig({ env: { DOM_HEARTBEAT_MS: 'soon' } })).to.throw('DOM_HEARTBEAT_MS must be a whole number');
+    expect(() => loadConfig({ env: { DOM_HEARTBEAT_MS: '0' } })).to.throw('DOM_HEARTBEAT_MS must be between 1');
     expect(heartbeatBod('hb-1')).to.contain('<oa:BODID>hb-1</oa:BODID>').and.to.contain('GetInventoryAvailability');
   });
 });
@@ -120,18 +121,11 @@ class FakeTransport {
 }
 
 describe('DOM circuit breaker: the gate on a fake transport', function () {
-  const saved = process.env['DOM_HEARTBEAT_MS'];
-  afterEach(function () {
-    if (saved === undefined) delete process.env['DOM_HEARTBEAT_MS'];
-    else process.env['DOM_HEARTBEAT_MS'] = saved;
-  });
-
   it('refuses at once while open, heartbeats, and on recovery reschedules the outbox before kicking the relay', async function () {
-    process.env['DOM_HEARTBEAT_MS'] = '20';
     const t = new FakeTransport();
     const steps: string[] = [];
     const store = { domOutbox: { rescheduleWaiting: async () => (steps.push('reschedule'), 3) } } as unknown as Store;
-    const outage = installOutageHandling(t as never, { dom: { heartbeatS: 300 } } as Config, () => steps.push('recovered'), silentLogger, store);
+    const outage = installOutageHandling(t as never, { dom: { heartbeatS: 300, heartbeatMs: 20 } } as Config, () => steps.push('recovered'), silentLogger, store);
     try {
       expect(outage.domState()).to.deep.equal({ state: 'unknown', since: null });
       t.next = OK;

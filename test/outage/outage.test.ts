@@ -21,15 +21,12 @@ describe('DOM outage (real HTTP, DOM simulator, circuit breaker)', function () {
   this.timeout(30_000);
   let w: TestWorld | undefined;
   let proxy: CountingProxy | undefined;
-  const savedHeartbeat = process.env['DOM_HEARTBEAT_MS'];
 
   afterEach(async function () {
     await w?.close();
     await proxy?.close();
     w = undefined;
     proxy = undefined;
-    if (savedHeartbeat === undefined) delete process.env['DOM_HEARTBEAT_MS'];
-    else process.env['DOM_HEARTBEAT_MS'] = savedHeartbeat;
   });
 
   const world = (): TestWorld => w!;
@@ -81,8 +78,7 @@ describe('DOM outage (real HTTP, DOM simulator, circuit breaker)', function () {
   });
 
   it('DOM down: carts, Prepare and Submit keep working; back up: the heartbeat closes the circuit and the transfer goes', async function () {
-    process.env['DOM_HEARTBEAT_MS'] = '100';
-    w = await startWorld({}, undefined, { fulfillment: { confirmAfterMs: 50, releaseAfterMs: 150, shipAfterMs: 300 } } as never);
+    w = await startWorld({ DOM_HEARTBEAT_MS: '100' }, undefined, { fulfillment: { confirmAfterMs: 50, releaseAfterMs: 150, shipAfterMs: 300 } } as never);
     // The storefront asked while DOM was up, so the cache holds the item as Available (a fallback Backorderable
     // would block Submit in a store that takes no backorders).
     expect(await available('20311')).to.include({ status: 'Available', source: 'dom' });

@@ -39,13 +39,11 @@ export function heartbeatBod(bodId: string = randomUUID()): string {
 }
 
 /**
- * Heartbeat interval, ms: `config.dom.heartbeatS` (DOM_HEARTBEAT_S, default 300 s, at least 1 s). The undocumented
- * DOM_HEARTBEAT_MS in the process environment overrides it, for tests that need sub-second heartbeats.
+ * Heartbeat interval, ms: `config.dom.heartbeatS` (DOM_HEARTBEAT_S, default 300 s, at least 1 s), or
+ * `config.dom.heartbeatMs` (DOM_HEARTBEAT_MS, for tests that need sub-second heartbeats) when set.
  */
-export function heartbeatMsFor(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const ms = env['DOM_HEARTBEAT_MS'];
-  if (ms !== undefined && /^\d+$/.test(ms.trim()) && Number(ms) >= 1) return Number(ms);
-  return config.dom.heartbeatS * 1000;
+export function heartbeatMsFor(config: Config): number {
+  return config.dom.heartbeatMs ?? config.dom.heartbeatS * 1000;
 }
 
 /**

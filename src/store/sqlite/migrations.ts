@@ -191,4 +191,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX customer_order_external_id ON customer_order (json_extract(doc, '$.externalOrderId')) WHERE json_extract(doc, '$.externalOrderId') IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'your own shop: stores removed from the config file are retired, not deleted',
+    sql: `
+      -- An online store the config file no longer lists: kept for the orders that reference it, refused for new ones.
+      ALTER TABLE online_store ADD COLUMN retired_at INTEGER;
+    `,
+  },
 ];

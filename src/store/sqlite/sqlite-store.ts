@@ -358,6 +358,11 @@ function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Wri
                ON CONFLICT(catentry_id) DO UPDATE SET part_number = excluded.part_number, name = excluded.name, price = excluded.price`)
           .run(e.catentryId, e.partNumber, e.name, e.price);
       }),
+    deleteCatalogEntry: (id) =>
+      write(() => {
+        cache.clear();
+        return w.get('DELETE FROM catalog_entry WHERE catentry_id = ?').run(id).changes > 0;
+      }),
   };
 }
 
@@ -367,6 +372,7 @@ function directory(rdb: Database.Database, wdb: Database.Database, write: Write,
     row && {
       storeId: row['store_id'] as string, nameIdentifier: row['name_identifier'] as string, inventorySystem: row['inventory_system'] as number,
       currency: row['currency'] as string, fulfillmentCenterId: (row['fulfillment_center_id'] as string | null) ?? null, inventoryFlags: row['inventory_flags'] as number,
+      ...(row['retired_at'] != null ? { retired: true } : {}),
     };
   const physical = (row: Row | undefined): PhysicalStore | undefined =>
     row && { storeId: row['store_id'] as string, externalId: row['external_id'] as string, onlineStoreId: (row['online_store_id'] as string | null) ?? null, name: (row['name'] as string | null) ?? null };
@@ -383,12 +389,21 @@ function directory(rdb: Database.Database, wdb: Database.Database, write: Write,
       const row = r.get('SELECT * FROM fulfillment_center WHERE fulfillment_center_id = ?').get(id) as Row | undefined;
       return row && ({ fulfillmentCenterId: row['fulfillment_center_id'] as string, name: row['name'] as string } satisfies FulfillmentCenter);
     }),
-    async countOnlineStores() { return (r.get('SELECT COUNT(*) AS n FROM online_store').get() as { n: number }).n; },
+    async countOnlineStores() { return (r.get('SELECT COUNT(*) AS n FROM online_store WHERE retired_at IS NULL').get() as { n: number }).n; },
+    async allOnlineStoreIds() { return (r.get('SELECT store_id FROM online_store ORDER BY store_id').all() as { store_id: string }[]).map((x) => x.store_id); },
+    retireOnlineStore: (id, at) => write(() => {
+      cache.clear();
+      w.get('UPDATE online_store SET retired_at = ? WHERE store_id = ? AND retired_at IS NULL').run(at, id);
+    }),
+    deletePhysicalStore: (id) => write(() => {
+      cache.clear();
+      return w.get('DELETE FROM physical_store WHERE store_id = ?').run(id).changes > 0;
+    }),
     upsertOnlineStore: (s) => write(() => {
       cache.clear();
       w.get(`INSERT INTO online_store (store_id, name_identifier, inventory_system, currency, fulfillment_center_id, inventory_flags) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT(store_id) DO UPDATE SET name_identifier = excluded.name_identifier, inventory_system = excluded.inventory_system,
-             currency = excluded.currency, fulfillment_center_id = excluded.fulfillment_center_id, inventory_flags = excluded.inventory_flags`)
+             currency = excluded.currency, fulfillment_center_id = excluded.fulfillment_center_id, inventory_flags = excluded.inventory_flags, retired_at = NULL`)
         .run(s.storeId, s.nameIdentifier, s.inventorySystem, s.currency, s.fulfillmentCenterId, s.inventoryFlags);
     }),
     upsertPhysicalStore: (s) => write(() => {
@@ -538,6 +553,10 @@ function cacheRuleStore(rdb: Database.Database, wdb: Database.Database, write: W
 function localInventoryStore(rdb: Database.Database, wdb: Database.Database, write: Write): LocalInventoryStore {
   const r = stmts(rdb), w = stmts(wdb);
   return {
+    async onHand(catentryId, fc) {
+      const row = r.get('SELECT on_hand FROM local_inventory WHERE catentry_id = ? AND fulfillment_center_id = ?').get(catentryId, fc) as { on_hand: number } | undefined;
+      return row?.on_hand;
+    },
     async available(catentryId, fc) {
       const row = r.get('SELECT on_hand - reserved AS available FROM local_inventory WHERE catentry_id = ? AND fulfillment_center_id = ?')
         .get(catentryId, fc) as { available: number } | undefined;
