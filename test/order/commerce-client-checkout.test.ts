@@ -3,23 +3,12 @@ import { TestPaymentProvider } from '../../src/payment/payment-provider.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { child, childrenNamed, type XmlElement } from '../../src/xml/xml-element.js';
 import { readXml } from '../../src/xml/xml-reader.js';
-import {
-  changeOrderAddItems, changeOrderSetPayment, getOrder, JOHN, processOrder, type ClientCard, type JaxbStyle,
-} from '../support/commerce-client-requests.js';
-import { changeStatus, ORDER_PATH, startWorld, type TestWorld } from '../support/test-app.js';
+import type { Node } from '../support/commerce-client/bod-tree.js';
+import { CLIENT_STACKS, type ClientStack } from '../support/commerce-client/client-stacks.js';
+import { changeOrderAddItems, changeOrderSetPayment, getOrder, JOHN, processOrder, type ClientCard } from '../support/commerce-client/order-requests.js';
+import { CommerceClient, type Answer } from '../support/commerce-client/wire-client.js';
+import { changeStatus, startWorld, type TestWorld } from '../support/test-app.js';
 import { loadBodValidator, type BodValidator } from '../support/xsd-validator.js';
-
-/** The soapAction Commerce's OrderServices.wsdl gives every operation; a JAX-WS client sends it as is. */
-const SOAP_ACTION = '"http://localhost/services/OrderServices.wsdl"';
-
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-  /** The BOD (first child of the Body). */
-  readonly bod: XmlElement;
-  /** The BOD as a standalone document, for schema validation (our writer declares its namespaces on the BOD root). */
-  readonly bodText: string;
-}
 
 /**
  * A checkout by a client generated from Commerce's own Order WSDL (JAX-WS/JAXB request shapes, real HTTP):
@@ -45,35 +34,27 @@ describe('checkout by a client generated from Commerce\'s OrderServices.wsdl (JA
     await w.close();
   });
 
-  async function call(request: string, answerName: string): Promise<Answer> {
-    const res = await fetch(w.app.url + ORDER_PATH, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: SOAP_ACTION }, body: request });
-    const text = await res.text();
-    const env = readXml(text);
-    const bod = child(env, env.ns, 'Body')!.children[0]!;
-    expect(bod.name, text.slice(0, 400)).to.equal(answerName);
-    const open = text.indexOf('Body>') + 'Body>'.length;
-    const bodText = text.slice(open, text.lastIndexOf('</', text.lastIndexOf('Body>')));
-    // Every answer this client gets is valid against the project's schemas (schemas/, Commerce's ProtocolData form).
-    expect(validator.validate(bodText), `${answerName}\n${bodText.slice(0, 1500)}`).to.deep.equal([]);
-    return { status: res.status, text, bod, bodText };
+  /** Sends the request as the given stack writes it (JAXB by default); the answer is validated against schemas/. */
+  function call(request: Node, answerName: string, stack: ClientStack = 'jaxb'): Promise<Answer> {
+    return new CommerceClient(w.app.url, stack, validator).send(request, answerName);
   }
 
   const orderOf = (a: Answer) => child(child(a.bod, NS.ord, 'DataArea'), NS.ord, 'Order');
   const statusOf = (a: Answer) => child(child(orderOf(a), NS.ord, 'OrderStatus'), NS.ord, 'Status')?.text;
 
   /** A cart with one shipped line, the payment as given, prepared; returns the order id and the payment answer. */
-  async function preparedCart(style: JaxbStyle, method: string, card: ClientCard | undefined): Promise<{ orderId: string; payment: Answer }> {
-    const created = await call(changeOrderAddItems([{ catentryId: '20311', quantity: 2, shipModeCode: 'Standard', address: JOHN }], { style }), 'RespondOrder');
+  async function preparedCart(style: ClientStack, method: string, card: ClientCard | undefined): Promise<{ orderId: string; payment: Answer }> {
+    const created = await call(changeOrderAddItems([{ catentryId: '20311', quantity: 2, shipModeCode: 'Standard', address: JOHN }]), 'RespondOrder', style);
     expect(changeStatus(created.bod), created.text).to.equal(undefined);
     const orderId = child(child(orderOf(created), NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID')!.text;
-    const payment = await call(changeOrderSetPayment({ style, orderId, method, billing: JOHN, ...(card ? { card } : {}) }), 'RespondOrder');
+    const payment = await call(changeOrderSetPayment({ orderId, method, billing: JOHN, ...(card ? { card } : {}) }), 'RespondOrder', style);
     expect(changeStatus(payment.bod), payment.text).to.equal(undefined);
-    const prepared = await call(processOrder('Prepare', { style, orderId }), 'AcknowledgeOrder');
+    const prepared = await call(processOrder('Prepare', { orderId }), 'AcknowledgeOrder', style);
     expect(changeStatus(prepared.bod), prepared.text).to.equal(undefined);
     return { orderId, payment };
   }
 
-  for (const style of ['ns-prefixed', 'default-namespace'] as const) {
+  for (const style of CLIENT_STACKS) {
     it(`${style}: the approving card is authorized with a real authorization code and the order is submitted`, async function () {
       const { orderId, payment } = await preparedCart(style, 'VISA', { account: '4111111111111111', brand: 'VISA', expireMonth: '12', expireYear: '2030', cvc: '737' });
       // The echo: Commerce's form, masked to the last four digits; no CVC, no number.
@@ -81,7 +62,7 @@ describe('checkout by a client generated from Commerce\'s OrderServices.wsdl (JA
       expect(pd.map((p) => [p.attrs['name'], p.text, p.children.length])).to.deep.equal([['account', '************1111', 0]]);
       expect(payment.text).not.to.contain('4111111111111111').and.not.to.contain('737');
 
-      const submitted = await call(processOrder('Submit', { style, orderId }), 'AcknowledgeOrder');
+      const submitted = await call(processOrder('Submit', { orderId }), 'AcknowledgeOrder', style);
       expect(changeStatus(submitted.bod), submitted.text).to.equal(undefined);
       expect(statusOf(submitted)).to.equal('M');
       const holds = payments.openHolds(orderId);
@@ -93,14 +74,14 @@ describe('checkout by a client generated from Commerce\'s OrderServices.wsdl (JA
       expect(JSON.stringify(stored), 'neither the number nor the CVC is stored').not.to.contain('4111111111111111').and.not.to.contain('737');
 
       // Submitted, and on its way to DOM by now (M, then F / G as the transfer runs).
-      const shown = await call(getOrder({ style, orderId }), 'ShowOrder');
+      const shown = await call(getOrder({ orderId }), 'ShowOrder', style);
       expect(['M', 'F', 'G']).to.include(statusOf(shown));
     });
   }
 
   it('the declining card gets PAYMENT_DECLINED and the order stays unsubmitted (status P)', async function () {
-    const { orderId } = await preparedCart('default-namespace', 'VISA', { account: '4000000000000002', brand: 'VISA', expireMonth: '01', expireYear: '2031' });
-    const submitted = await call(processOrder('Submit', { style: 'default-namespace', orderId }), 'AcknowledgeOrder');
+    const { orderId } = await preparedCart('jaxb-default-ns', 'VISA', { account: '4000000000000002', brand: 'VISA', expireMonth: '01', expireYear: '2031' });
+    const submitted = await call(processOrder('Submit', { orderId }), 'AcknowledgeOrder', 'jaxb-default-ns');
     expect(changeStatus(submitted.bod)).to.include({ reasonCode: 'PAYMENT_DECLINED' });
     expect(changeStatus(submitted.bod)!.description).to.contain('card declined');
     const shown = await call(getOrder({ orderId }), 'ShowOrder');
@@ -109,14 +90,14 @@ describe('checkout by a client generated from Commerce\'s OrderServices.wsdl (JA
   });
 
   it('the provider-error card gets PAYMENT_ERROR and the order stays unsubmitted', async function () {
-    const { orderId } = await preparedCart('ns-prefixed', 'MasterCard', { account: '4000000000000119' });
+    const { orderId } = await preparedCart('jaxb', 'MasterCard', { account: '4000000000000119' });
     const submitted = await call(processOrder('Submit', { orderId }), 'AcknowledgeOrder');
     expect(changeStatus(submitted.bod)).to.include({ reasonCode: 'PAYMENT_ERROR' });
     expect(statusOf(await call(getOrder({ orderId }), 'ShowOrder'))).to.equal('P');
   });
 
   it('a card brand with no card number is refused at Submit (PAYMENT_CARD_MISSING), never approved', async function () {
-    const { orderId } = await preparedCart('ns-prefixed', 'VISA', { brand: 'VISA', expireMonth: '12', expireYear: '2030' });
+    const { orderId } = await preparedCart('jaxb', 'VISA', { brand: 'VISA', expireMonth: '12', expireYear: '2030' });
     const submitted = await call(processOrder('Submit', { orderId }), 'AcknowledgeOrder');
     expect(changeStatus(submitted.bod)).to.include({ reasonCode: 'PAYMENT_CARD_MISSING' });
     expect(statusOf(await call(getOrder({ orderId }), 'ShowOrder'))).to.equal('P');
