@@ -96,7 +96,13 @@ export function parseDateTime(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export function readAvailabilityNoun(el: XmlElement): NounReadResult {
+export type IdentifierReadResult = { ok: true; item: CatalogEntryRef; location: LocationRef } | { ok: false; ref: string; reason: string };
+
+/**
+ * The (item, location) a noun names by its InventoryAvailabilityIdentifier. All a Delete needs: Commerce's
+ * InventoryAvailabilityType makes every other element optional, so a client deleting a record sends only this.
+ */
+export function readAvailabilityIdentifier(el: XmlElement): IdentifierReadResult {
   const ext = child(child(el, NS.inv, 'InventoryAvailabilityIdentifier'), NS.wcf, 'ExternalIdentifier');
   const catEl = child(ext, NS.wcf, 'CatalogEntryIdentifier');
   const catId = childText(catEl, NS.wcf, 'UniqueID');
@@ -117,6 +123,14 @@ export function readAvailabilityNoun(el: XmlElement): NounReadResult {
   const ref = `${item ? item.value : '(no item)'} @ ${location ? location.value : '(no location)'}`;
   if (!item) return { ok: false, ref, reason: 'CatalogEntryIdentifier needs a UniqueID or an ExternalIdentifier/PartNumber' };
   if (!location) return { ok: false, ref, reason: 'an OnlineStoreIdentifier or PhysicalStoreIdentifier with an identifier is required' };
+  return { ok: true, item, location };
+}
+
+export function readAvailabilityNoun(el: XmlElement): NounReadResult {
+  const id = readAvailabilityIdentifier(el);
+  if (!id.ok) return id;
+  const { item, location } = id;
+  const ref = `${item.value} @ ${location.value}`;
   const statusText = childText(el, NS.inv, 'InventoryStatus');
   if (statusText === undefined) return { ok: false, ref, reason: 'InventoryStatus is required' };
   if (!(INVENTORY_STATUSES as readonly string[]).includes(statusText)) {

@@ -4,11 +4,11 @@ import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
 import type { Store } from '../store/store.js';
 import { NS } from '../xml/namespaces.js';
-import { child } from '../xml/xml-element.js';
+import { child, type XmlElement } from '../xml/xml-element.js';
 import { writeElement } from '../xml/xml-writer.js';
-import { readAvailabilityNoun, writeAvailabilityNoun } from './availability-noun.js';
+import { readAvailabilityIdentifier, readAvailabilityNoun, writeAvailabilityNoun } from './availability-noun.js';
 import { AvailabilityService } from './availability.service.js';
-import type { AvailabilityRecord } from './inventory-model.js';
+import type { AvailabilityRecord, LocationKey } from './inventory-model.js';
 
 /**
  * ChangeInventoryAvailability → RespondInventoryAvailability: the administrative upsert (Change/Add/Create) or
@@ -36,6 +36,7 @@ export class ChangeInventoryAvailabilityHandler implements BodOperation {
     }
     const nouns = bod.nouns.filter((n) => n.ns === NS.inv && n.name === 'InventoryAvailability');
     if (nouns.length === 0) return { error: bodError('VALUE_INVALID', { field: 'DataArea', value: '(empty)', detail: 'at least one InventoryAvailability is required' }) };
+    if (action === 'Delete') return this.remove(nouns);
     // Validate and resolve everything first, so a bad noun changes nothing.
     const plan: { record: AvailabilityRecord; partNumber: string; nameIdentifier?: string; externalId?: string }[] = [];
     for (const el of nouns) {
@@ -53,14 +54,8 @@ export class ChangeInventoryAvailabilityHandler implements BodOperation {
       });
     }
     await this.store.transaction(async (tx) => {
-      for (const p of plan) {
-        if (action === 'Delete') {
-          await tx.availability.remove(p.record.catentryId, p.record.location);
-          this.availability.forget(p.record.catentryId, p.record.location);
-        } else await this.availability.applyRecord(tx, p.record, false);
-      }
+      for (const p of plan) await this.availability.applyRecord(tx, p.record, false);
     });
-    if (action === 'Delete') return { nouns: '' };
     return {
       nouns: plan.map((p) => writeAvailabilityNoun({
         catentryId: p.record.catentryId, partNumber: p.partNumber,
@@ -71,6 +66,27 @@ export class ChangeInventoryAvailabilityHandler implements BodOperation {
         availabilityOffset: p.record.availabilityOffset, lastUpdate: p.record.lastUpdate,
       })).join(''),
     };
+  }
+
+  /** Delete: each noun needs only its identifier (every other element of InventoryAvailabilityType is optional). */
+  private async remove(nouns: readonly XmlElement[]): Promise<{ nouns: string } | { error: BodError }> {
+    const keys: { catentryId: string; location: LocationKey }[] = [];
+    for (const el of nouns) {
+      const read = readAvailabilityIdentifier(el);
+      if (!read.ok) return { error: bodError('VALUE_INVALID', { field: 'InventoryAvailability', value: read.ref, detail: read.reason }) };
+      const item = await this.availability.resolveItem(read.item);
+      if (!item.ok) return { error: item.error };
+      const loc = await this.availability.resolveLocation(read.location);
+      if (!loc.ok) return { error: loc.error };
+      keys.push({ catentryId: item.value.catentryId, location: loc.value.key });
+    }
+    await this.store.transaction(async (tx) => {
+      for (const k of keys) {
+        await tx.availability.remove(k.catentryId, k.location);
+        this.availability.forget(k.catentryId, k.location);
+      }
+    });
+    return { nouns: '' };
   }
 }
 

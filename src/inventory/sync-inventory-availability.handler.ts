@@ -4,7 +4,7 @@ import { bodError } from '../errors/error-catalogue.js';
 import type { BodOperation, OperationContext } from '../soap/bod-operation.js';
 import type { Store } from '../store/store.js';
 import { NS } from '../xml/namespaces.js';
-import { readAvailabilityNoun } from './availability-noun.js';
+import { readAvailabilityIdentifier, readAvailabilityNoun } from './availability-noun.js';
 import { AvailabilityService } from './availability.service.js';
 
 /** Action codes DOM uses to push availability; Delete removes the cached record. */
@@ -35,17 +35,19 @@ export class SyncInventoryAvailabilityHandler implements BodOperation {
     const outcomes: NounOutcome[] = await this.store.transaction(async (tx) => {
       const out: NounOutcome[] = [];
       for (const [i, el] of nouns.entries()) {
-        const read = readAvailabilityNoun(el);
-        const ref = `InventoryAvailability ${i + 1} (${read.ok ? `${read.noun.item.value} @ ${read.noun.location.value}` : read.ref})`;
+        // A Delete names the record by its identifier alone (every other element of the noun is optional).
+        const read = action === 'Delete' ? readAvailabilityIdentifier(el) : readAvailabilityNoun(el);
         if (!read.ok) {
-          out.push({ ref, error: bodError('VALUE_INVALID', { field: 'InventoryAvailability', value: read.ref, detail: read.reason }) });
+          out.push({ ref: `InventoryAvailability ${i + 1} (${read.ref})`, error: bodError('VALUE_INVALID', { field: 'InventoryAvailability', value: read.ref, detail: read.reason }) });
           continue;
         }
-        const item = await this.availability.resolveItem(read.noun.item);
+        const named = 'noun' in read ? read.noun : read;
+        const ref = `InventoryAvailability ${i + 1} (${named.item.value} @ ${named.location.value})`;
+        const item = await this.availability.resolveItem(named.item);
         if (!item.ok) { out.push({ ref, error: item.error }); continue; }
-        const loc = await this.availability.resolveLocation(read.noun.location);
+        const loc = await this.availability.resolveLocation(named.location);
         if (!loc.ok) { out.push({ ref, error: loc.error }); continue; }
-        if (action === 'Delete') {
+        if (!('noun' in read)) {
           await tx.availability.remove(item.value.catentryId, loc.value.key);
           this.availability.forget(item.value.catentryId, loc.value.key);
         } else {
