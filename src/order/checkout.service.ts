@@ -74,7 +74,7 @@ export class CheckoutService {
     const c = await this.cart(orderId);
     if (!c.ok) return c;
     const o = c.value;
-    if (codes.length === 0) return fail(bodError('VALUE_INVALID', { field: 'Order/UserData/UserDataField[@name=promotionCode]', value: '(none)', detail: 'name the promotion code' }));
+    if (codes.length === 0) return fail(bodError('VALUE_INVALID', { field: 'Order/PromotionCode/Code', value: '(none)', detail: 'name the promotion code' }));
     const offered = this.settings.forStore(o.storeId).promotions.filter((p) => p.code).map((p) => p.code!.toUpperCase());
     const wanted = codes.map((x) => x.toUpperCase());
     if (!remove) {

@@ -175,8 +175,12 @@ export function readOrderInput(el: XmlElement): OrderReadResult {
     if (typeof read === 'string') return { ok: false, reason: `PaymentInstruction: ${read}` };
     payments.push(read);
   }
-  const promotionCodes = childrenNamed(child(el, NS.wcf, 'UserData'), NS.wcf, 'UserDataField')
-    .filter((f) => f.attrs['name'] === 'promotionCode' && f.text !== '').map((f) => f.text);
+  // Commerce's OrderType carries codes as _ord:PromotionCode/_ord:Code (PromotionCodeType), which is what a client
+  // generated from its WSDL sends; UserDataField name="promotionCode" is dombridge's earlier form, still read.
+  const promotionCodes = [
+    ...childrenNamed(el, NS.ord, 'PromotionCode').map((p) => childText(p, NS.ord, 'Code')?.trim() ?? ''),
+    ...childrenNamed(child(el, NS.wcf, 'UserData'), NS.wcf, 'UserDataField').filter((f) => f.attrs['name'] === 'promotionCode').map((f) => f.text.trim()),
+  ].filter((c) => c !== '');
   const orderId = childText(child(el, NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID');
   const buyer = child(el, NS.ord, 'BuyerIdentifier');
   const buyerId = childText(buyer, NS.wcf, 'UniqueID');
