@@ -35,8 +35,8 @@ describe('checkout by a client generated from Commerce\'s OrderServices.wsdl (JA
   });
 
   /** Sends the request as the given stack writes it (JAXB by default); the answer is validated against schemas/. */
-  function call(request: Node, answerName: string, stack: ClientStack = 'jaxb'): Promise<Answer> {
-    return new CommerceClient(w.app.url, stack, validator).send(request, answerName);
+  function call(request: Node, answerName: string, stack: ClientStack = 'jaxb', invalidRequest?: string): Promise<Answer> {
+    return new CommerceClient(w.app.url, stack, validator).send(request, answerName, invalidRequest ? { invalidRequest } : {});
   }
 
   const orderOf = (a: Answer) => child(child(a.bod, NS.ord, 'DataArea'), NS.ord, 'Order');
@@ -107,7 +107,7 @@ describe('checkout by a client generated from Commerce\'s OrderServices.wsdl (JA
   it('ProtocolData in the <Name>/<Value> child form is refused by name (VALUE_INVALID), not read as "no card"', async function () {
     const created = await call(changeOrderAddItems([{ catentryId: '20311', quantity: 1, shipModeCode: 'Standard', address: JOHN }]), 'RespondOrder');
     const orderId = child(child(orderOf(created), NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID')!.text;
-    const r = await call(changeOrderSetPayment({ orderId, method: 'VISA', card: { account: '4111111111111111' }, childFormProtocolData: true }), 'RespondOrder');
+    const r = await call(changeOrderSetPayment({ orderId, method: 'VISA', card: { account: '4111111111111111' }, childFormProtocolData: true }), 'RespondOrder', 'jaxb', 'ProtocolData with child elements');
     expect(changeStatus(r.bod)).to.include({ reasonCode: 'VALUE_INVALID' });
     expect(changeStatus(r.bod)!.description).to.contain('ProtocolData name="account"');
     expect((await w.store.orders.get(orderId))!.payments).to.deep.equal([]);
@@ -116,7 +116,7 @@ describe('checkout by a client generated from Commerce\'s OrderServices.wsdl (JA
   it('an xsi:nil optional element (as stacks with nillable bindings send) is read as absent', async function () {
     const created = await call(changeOrderAddItems([{ catentryId: '20311', quantity: 1, shipModeCode: 'Standard', address: JOHN }]), 'RespondOrder');
     const orderId = child(child(orderOf(created), NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID')!.text;
-    const r = await call(changeOrderSetPayment({ orderId, method: 'VISA', card: { account: '4111111111111111' }, nilExternalOrderId: true }), 'RespondOrder');
+    const r = await call(changeOrderSetPayment({ orderId, method: 'VISA', card: { account: '4111111111111111' }, nilExternalOrderId: true }), 'RespondOrder', 'jaxb', 'xsi:nil on an element that is not nillable');
     expect(changeStatus(r.bod), r.text).to.equal(undefined);
     expect((await w.store.orders.get(orderId))!.payments[0]).to.include({ cardLast4: '1111' });
   });

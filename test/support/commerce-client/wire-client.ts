@@ -1,7 +1,8 @@
 /**
  * A client of Commerce's own WSDLs on real HTTP: serializes a BOD tree the way its stack does, posts it with the
  * soapAction Commerce's WSDL gives every operation of the service, and reads the answer. Every answer is checked
- * against the project's schemas (schemas/) before the test looks at it.
+ * against the project's schemas (schemas/) before the test looks at it, and so is every request (unless the test
+ * says why it is deliberately invalid): what Commerce's clients send must fit the schemas dombridge documents.
  *
  * Set COMMERCE_CLIENT_DUMP to a folder to keep every request sent (one file each), e.g. to check them by hand
  * against Commerce's own XSDs.
@@ -40,10 +41,16 @@ let dumped = 0;
 export class CommerceClient {
   constructor(private readonly baseUrl: string, readonly stack: ClientStack, private readonly validator: BodValidator) {}
 
-  /** Sends the BOD and expects an answer named `answerName` (e.g. ShowInventoryAvailability, ConfirmBOD). */
-  async send(request: Node, answerName: string): Promise<Answer> {
+  /**
+   * Sends the BOD and expects an answer named `answerName` (e.g. ShowInventoryAvailability, ConfirmBOD).
+   * `invalidRequest` says why the request is deliberately not valid against the schemas.
+   */
+  async send(request: Node, answerName: string, opts: { invalidRequest?: string } = {}): Promise<Answer> {
     const component = request.ns as 'inv' | 'ord';
     const xml = serialize(this.stack, request);
+    const requestErrors = this.validator.validate(standaloneBod(xml));
+    if (opts.invalidRequest) expect(requestErrors, `${request.name} is meant to be invalid: ${opts.invalidRequest}`).not.to.deep.equal([]);
+    else expect(requestErrors, `the ${this.stack} ${request.name} request\n${xml.slice(0, 1500)}`).to.deep.equal([]);
     const dumpDir = process.env['COMMERCE_CLIENT_DUMP'];
     if (dumpDir) {
       mkdirSync(dumpDir, { recursive: true });
@@ -61,6 +68,15 @@ export class CommerceClient {
     expect(this.validator.validate(bodText), `${answerName}\n${bodText.slice(0, 1500)}`).to.deep.equal([]);
     return { status: res.status, request: xml, text, bod, bodText };
   }
+}
+
+/** The BOD of a request envelope as a document of its own, carrying the envelope's namespace declarations. */
+function standaloneBod(envelope: string): string {
+  const body = /<(?:\w+:)?Body>(.*)<\/(?:\w+:)?Body>/s.exec(envelope)![1]!;
+  const envAttrs = /<(?:\w+:)?Envelope([^>]*)>/.exec(envelope)![1]!;
+  const rootTag = /^<[^>]*>/.exec(body)![0];
+  const carried = [...envAttrs.matchAll(/xmlns:(\w+)="[^"]*"/g)].filter(([, p]) => !rootTag.includes(`xmlns:${p}=`)).map(([d]) => d);
+  return body.replace(/^<([\w:]+)/, `<$1 ${carried.join(' ')}`);
 }
 
 /** The nouns of an answer's DataArea (whatever its component namespace). */
