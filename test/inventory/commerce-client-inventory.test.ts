@@ -138,14 +138,19 @@ describe('Inventory service by clients generated from Commerce\'s InventoryServi
     });
 
     it('jaxb: ReserveInventory sets stock aside at DOM, CancelInventoryReservation gives it back', async function () {
-      const reserve = await call(processInventoryRequirement('ReserveInventory', { orderId: '7002', lines: [{ orderItemId: '1', item: { catentryId: '20314' }, quantity: 3 }] }), 'AcknowledgeInventoryRequirement');
+      // DOM's reservation map reads the item's PartNumber (and, to cancel, the ship node DOM reserved at), so the
+      // client names the item by part number, as Commerce's own order component does.
+      const line = { orderItemId: '1', item: { partNumber: 'TEST-SKU-0004' }, quantity: 3 };
+      const reserve = await call(processInventoryRequirement('ReserveInventory', { orderId: '7002', lines: [line] }), 'AcknowledgeInventoryRequirement');
       expect(changeStatus(reserve.bod), reserve.text).to.equal(undefined);
-      expect(requirementItems(reserve).map((i) => [i.orderItemId, i.quantity, i.inventoryStatus])).to.deep.equal([['1', '3.0', 'Allocated']]);
-      expect(w.sim.stock.level('20314', 'online:10201')).to.include({ onHand: 15, reserved: 3, available: 12 });
+      expect(requirementItems(reserve).map((i) => [i.orderItemId, Number(i.quantity), i.inventoryStatus])).to.deep.equal([['1', 3, 'Allocated']]);
+      expect(w.sim.stock.reservation('WC_7002').reduce((n, l) => n + l.quantity, 0)).to.equal(3);
+      const [item] = childrenNamed(nounsOf(reserve, 'InventoryRequirement')[0], NS.ord, 'OrderItem');
+      const node = child(child(child(item, NS.ord, 'FulfillmentCenter'), NS.ord, 'FulfillmentCenterIdentifier'), NS.wcf, 'Name')?.text;
 
-      const cancel = await call(processInventoryRequirement('CancelInventoryReservation', { orderId: '7002', lines: [{ orderItemId: '1', item: { catentryId: '20314' }, quantity: 3 }] }), 'AcknowledgeInventoryRequirement');
+      const cancel = await call(processInventoryRequirement('CancelInventoryReservation', { orderId: '7002', lines: [{ ...line, ...(node ? { fulfillmentCenterName: node } : {}) }] }), 'AcknowledgeInventoryRequirement');
       expect(changeStatus(cancel.bod), cancel.text).to.equal(undefined);
-      expect(w.sim.stock.level('20314', 'online:10201')).to.include({ reserved: 0, available: 15 });
+      expect(w.sim.stock.reservation('WC_7002')).to.deep.equal([]);
     });
   });
 

@@ -93,6 +93,8 @@ export interface RequirementLine {
   readonly quantity: number;
   /** Pick-up store: the line is wanted there rather than at the order's online store. */
   readonly physicalStoreId?: string;
+  /** The fulfillment center (ship node) by name, as DOM's reservation answer gave it: a cancel names it. */
+  readonly fulfillmentCenterName?: string;
 }
 
 /**
@@ -108,6 +110,8 @@ export function processInventoryRequirement(actionCode: string, r: { readonly or
       catalogEntryIdentifier('ord', l.item as { catentryId?: string; partNumber?: string }),
       leaf('ord', 'Quantity', { double: l.quantity }, { uom: 'C62' }),
       el('ord', 'OrderItemShippingInfo', el('ord', 'PhysicalStoreIdentifier', leaf('wcf', 'UniqueID', l.physicalStoreId))),
+      // FulfillmentCenterType: FulfillmentCenterIdentifier (an _ord element of _wcf:FulfillmentCenterIdentifierType: UniqueID, Name).
+      el('ord', 'FulfillmentCenter', el('ord', 'FulfillmentCenterIdentifier', leaf('wcf', 'Name', l.fulfillmentCenterName))),
     ])),
   ])!;
   return bod('inv', 'ProcessInventoryRequirement', { ...o, storeId: o.storeId ?? r.storeId }, actionVerb('Process', actionCode, '/InventoryRequirement[1]'), noun);
