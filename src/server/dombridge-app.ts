@@ -179,7 +179,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   const checkout = new CheckoutService(store, availability, domReservations, payments, settings, { onQueued, outageTolerance: config.inventory.outageTolerance }, log.child({ component: 'checkout' }));
   const callbacks = new DomCallbacksService(store, onQueued);
   const services: ServiceDefinition[] = [
-    inventoryServiceDefinition(store, availability, new DomReservationActions(domReservations)),
+    inventoryServiceDefinition(store, availability, new DomReservationActions(domReservations, store)),
     orderServiceDefinition(store, cart, checkout, callbacks),
   ];
   const dispatcher = new SoapDispatcher(services, config.limits, log, {

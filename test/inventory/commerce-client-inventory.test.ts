@@ -152,6 +152,29 @@ describe('Inventory service by clients generated from Commerce\'s InventoryServi
       expect(changeStatus(cancel.bod), cancel.text).to.equal(undefined);
       expect(w.sim.stock.reservation('WC_7002')).to.deep.equal([]);
     });
+
+    it('jaxb: a reservation naming items, pick-up store and fulfillment center by unique id alone reaches DOM named as its map reads', async function () {
+      // Commerce's schema lets a client name all three by UniqueID; DOM's reservation map reads only the part number,
+      // the store's external identifier and the fulfillment center's name, so dombridge fills those in.
+      const online = { orderItemId: '1', item: { catentryId: '20313' }, quantity: 2 };
+      const pickup = { orderItemId: '2', item: { catentryId: '20312' }, quantity: 1, physicalStoreId: '7101' };
+      const reserve = await call(processInventoryRequirement('ReserveInventory', { orderId: '7003', lines: [online, pickup] }), 'AcknowledgeInventoryRequirement');
+      expect(changeStatus(reserve.bod), reserve.text).to.equal(undefined);
+      expect(requirementItems(reserve).map((i) => [i.orderItemId, Number(i.quantity), i.inventoryStatus])).to.deep.equal([['1', 2, 'Allocated'], ['2', 1, 'Allocated']]);
+      expect(w.sim.stock.reservation('WC_7003').map((l) => [l.partNumber, l.shipNode, l.quantity]).sort()).to.deep.equal([['TEST-SKU-0002', 'STORE-7101', 1], ['TEST-SKU-0003', 'DC-EAST', 2]]);
+
+      const cancel = await call(processInventoryRequirement('CancelInventoryReservation', { orderId: '7003', lines: [{ ...online, fulfillmentCenterId: '10101' }, { ...pickup, fulfillmentCenterName: 'STORE-7101' }] }), 'AcknowledgeInventoryRequirement');
+      expect(changeStatus(cancel.bod), cancel.text).to.equal(undefined);
+      expect(w.sim.stock.reservation('WC_7003')).to.deep.equal([]);
+    });
+
+    it('jaxb: a reservation naming a catalog entry or store we do not know is refused, not sent to DOM', async function () {
+      const r = await call(processInventoryRequirement('ReserveInventory', { orderId: '7004', lines: [{ orderItemId: '1', item: { catentryId: '99999' }, quantity: 1 }] }), 'AcknowledgeInventoryRequirement');
+      expect(changeStatus(r.bod)?.reasonCode, r.text).to.equal('CATALOG_ENTRY_NOT_FOUND');
+      const s = await call(processInventoryRequirement('ReserveInventory', { orderId: '7004', lines: [{ orderItemId: '1', item: { catentryId: '20312' }, quantity: 1, physicalStoreId: '7999' }] }), 'AcknowledgeInventoryRequirement');
+      expect(changeStatus(s.bod)?.reasonCode, s.text).to.equal('STORE_NOT_FOUND');
+      expect(w.sim.stock.reservation('WC_7004')).to.deep.equal([]);
+    });
   });
 
   describe('ChangeInventoryAvailability', function () {

@@ -95,6 +95,8 @@ export interface RequirementLine {
   readonly physicalStoreId?: string;
   /** The fulfillment center (ship node) by name, as DOM's reservation answer gave it: a cancel names it. */
   readonly fulfillmentCenterName?: string;
+  /** The fulfillment center by Commerce's unique id alone (FulfillmentCenterIdentifierType allows either or both). */
+  readonly fulfillmentCenterId?: string;
 }
 
 /**
@@ -111,7 +113,7 @@ export function processInventoryRequirement(actionCode: string, r: { readonly or
       leaf('ord', 'Quantity', { double: l.quantity }, { uom: 'C62' }),
       el('ord', 'OrderItemShippingInfo', el('ord', 'PhysicalStoreIdentifier', leaf('wcf', 'UniqueID', l.physicalStoreId))),
       // FulfillmentCenterType: FulfillmentCenterIdentifier (an _ord element of _wcf:FulfillmentCenterIdentifierType: UniqueID, Name).
-      el('ord', 'FulfillmentCenter', el('ord', 'FulfillmentCenterIdentifier', leaf('wcf', 'Name', l.fulfillmentCenterName))),
+      el('ord', 'FulfillmentCenter', el('ord', 'FulfillmentCenterIdentifier', [leaf('wcf', 'UniqueID', l.fulfillmentCenterId), leaf('wcf', 'Name', l.fulfillmentCenterName)])),
     ])),
   ])!;
   return bod('inv', 'ProcessInventoryRequirement', { ...o, storeId: o.storeId ?? r.storeId }, actionVerb('Process', actionCode, '/InventoryRequirement[1]'), noun);
