@@ -23,6 +23,8 @@ export interface DombridgeChildOptions {
   readonly nodeArgs?: readonly string[];
   /** How long start-up (migrations, demo seed, simulator) may take, ms. */
   readonly startTimeoutMs?: number;
+  /** The facade's port, when something must know it before the child starts (a DOM simulator calling back). */
+  readonly port?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export function logHint(c: DombridgeChild): string {
 }
 
 export async function startDombridgeChild(name: string, o: DombridgeChildOptions): Promise<DombridgeChild> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   let simPort = await freePort();
   while (simPort === port) simPort = await freePort();
   const child = spawnNode(name, join(o.root, 'bin', 'dombridge.js'), {

@@ -68,7 +68,7 @@ export function printCheckout(s: SectionOutcome<CheckoutResult>, cache: SectionO
   const r = s.result;
   out(`\n${title}`);
   out(`   ${r.loops} concurrent checkout loops, ${r.durationMs / 1000} s measured after ${r.warmupMs / 1000} s warm-up; durable writes (SQLite synchronous FULL); ` +
-    `DOM = the simulator in its own process (release/ship schedule off); G polled with GetOrder every ${r.pollMs} ms`);
+    `DOM = the simulator in its own process (confirms by callback at once; release/ship an hour away); G polled with GetOrder every ${r.pollMs} ms`);
   const cacheRps = cache.ok && cache.result.dombridge.ok ? `${fmtInt(cache.result.dombridge.requestsPerSecond)} req/s` : 'not measured';
   out(table([
     ['figure', 'value', 'bar', 'verdict'],
