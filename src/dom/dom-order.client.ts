@@ -18,6 +18,15 @@ export interface DomOrderPort {
   transferOrder(bodXml: string): Promise<DomResult<TransferAnswer>>;
   /** Asks DOM whether it holds the order (before a re-transfer): the store and buyer are what DOM's query selects on. */
   hasOrder(orderId: string, storeId: string, buyerLogonId?: string | null): Promise<DomResult<boolean>>;
+  /**
+   * The same question, answered with what DOM reports of the order: undefined when it does not hold it, else its
+   * key (Sterling's OrderHeaderKey, which getOrderList's map writes as ExternalOrderID), for DOM's later callbacks.
+   */
+  findOrder(orderId: string, storeId: string, buyerLogonId?: string | null): Promise<DomResult<OrderAtDom | undefined>>;
+}
+
+export interface OrderAtDom {
+  readonly externalOrderId: string | undefined;
 }
 
 export interface TransferAnswer {
@@ -71,11 +80,19 @@ export class SoapDomOrderClient implements DomOrderPort {
   }
 
   async hasOrder(orderId: string, storeId: string, buyerLogonId?: string | null): Promise<DomResult<boolean>> {
+    const found = await this.findOrder(orderId, storeId, buyerLogonId);
+    return found.ok ? { ok: true, value: found.value !== undefined } : found;
+  }
+
+  async findOrder(orderId: string, storeId: string, buyerLogonId?: string | null): Promise<DomResult<OrderAtDom | undefined>> {
     const answer = await this.transport.call(DOM_ORDER_PATH, 'GetOrder', retransferGetOrderBod(orderId, storeId, buyerLogonId));
     if (!answer.ok) return answer;
     if (answer.value.name !== 'ShowOrder') return { ok: false, failure: { kind: 'unparseable', detail: `DOM answered ${answer.value.name} instead of ShowOrder` } };
     const nouns = readBod(answer.value).nouns.filter((n) => n.ns === NS.ord && n.name === 'Order');
     // The map strips DOM's WC_ prefix from the order number; tolerate it left on.
-    return { ok: true, value: nouns.some((n) => childText(child(n, NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID')?.replace(/^WC_/, '') === orderId) };
+    const ids = nouns.map((n) => child(n, NS.ord, 'OrderIdentifier')).find((id) => childText(id, NS.wcf, 'UniqueID')?.replace(/^WC_/, '') === orderId);
+    if (!ids) return { ok: true, value: undefined };
+    const key = childText(ids, NS.wcf, 'ExternalOrderID')?.trim();
+    return { ok: true, value: { externalOrderId: key ? key : undefined } };
   }
 }

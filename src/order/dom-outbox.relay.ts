@@ -1,10 +1,11 @@
-import type { DomOrderPort } from '../dom/dom-order.client.js';
+import type { DomOrderPort, OrderAtDom } from '../dom/dom-order.client.js';
 import type { DomReservationPort } from '../dom/dom-reservation.client.js';
 import type { DomFailure } from '../dom/dom-transport.js';
 import type { Logger } from '../log/logger.js';
 import { isExhausted, retryDelayMs, type RetryPolicy } from '../reliability/retry-policy.js';
 import type { OutboxMessage, Store } from '../store/store.js';
 import { crashPoint } from '../reliability/crash-points.js';
+import type { Order } from './order-model.js';
 import { withStatus, saveOrder } from './order-repository.js';
 
 /**
@@ -126,18 +127,18 @@ export class RetransferJob {
       const last = (await this.store.domOutbox.forOrder(orderId)).filter((m) => m.kind === 'TransferOrder' && m.status === 'sent').pop();
       if (!last) continue;
       const o = await this.store.orders.get(orderId);
-      const has = o ? await this.dom.hasOrder(orderId, o.storeId, o.buyerEmail) : undefined;
+      const has = o ? await this.dom.findOrder(orderId, o.storeId, o.buyerEmail) : undefined;
       await this.store.transaction(async (tx) => {
         const cur = await tx.orders.get(orderId);
         if (!cur || cur.status !== 'F') return;
         if (has?.ok && has.value) {
-          await saveOrder(tx, cur, withStatus(cur, 'G'), 'start-up: DOM already has the order');
+          await saveOrder(tx, cur, foundAtDom(cur, has.value), 'start-up: DOM already has the order');
           await tx.domOutbox.mark(last.messageId, 'acknowledged', { lastError: null });
         } else {
           await tx.domOutbox.mark(last.messageId, 'queued', { nextAttemptAt: now, lastError: 'interrupted by a restart' });
         }
       });
-      this.log.info('start-up: recovered an interrupted transfer', { orderId, bodId: last.bodId, messageId: last.messageId, domHasIt: has?.ok ? has.value : 'unknown' });
+      this.log.info('start-up: recovered an interrupted transfer', { orderId, bodId: last.bodId, messageId: last.messageId, domHasIt: has?.ok ? has.value !== undefined : 'unknown' });
       recovered++;
     }
     return recovered;
@@ -158,7 +159,7 @@ export class RetransferJob {
       if (last.status === 'dead' && isRefusal(last.lastError)) continue;
       const o = await this.store.orders.get(orderId);
       if (!o) continue;
-      const has = await this.dom.hasOrder(orderId, o.storeId, o.buyerEmail);
+      const has = await this.dom.findOrder(orderId, o.storeId, o.buyerEmail);
       if (!has.ok) {
         this.log.warn('re-transfer: DOM could not say whether it has the order', { orderId, bodId: last.bodId, messageId: last.messageId, outcome: has.failure.kind });
         continue;
@@ -168,7 +169,7 @@ export class RetransferJob {
         const cur = await tx.orders.get(orderId);
         if (!cur || (cur.status !== 'H' && cur.status !== 'F')) return;
         if (has.value) {
-          await saveOrder(tx, cur, withStatus(cur, 'G'), 're-transfer: DOM already has the order');
+          await saveOrder(tx, cur, foundAtDom(cur, has.value), 're-transfer: DOM already has the order');
           await tx.domOutbox.mark(last.messageId, 'acknowledged', { lastError: null });
         } else {
           await tx.domOutbox.mark(last.messageId, 'queued', { attempts: 0, nextAttemptAt: now, lastError: null });
@@ -178,6 +179,15 @@ export class RetransferJob {
     }
     return handled;
   }
+}
+
+/**
+ * The order DOM turned out to hold: G, with the key DOM reported for it (Sterling's OrderHeaderKey), stored as the
+ * createOrder-success ChangeOrder would have (DomCallbacksService.transferConfirmed), since DOM's promotion callbacks
+ * name the order by that key alone and that ChangeOrder may never come (it was lost while the order waited).
+ */
+function foundAtDom(o: Order, found: OrderAtDom): Order {
+  return { ...withStatus(o, 'G'), externalOrderId: found.externalOrderId ?? o.externalOrderId };
 }
 
 /** Whether a dead-lettered message's last error was DOM refusing it (kind bod-error), not DOM being unreachable. */

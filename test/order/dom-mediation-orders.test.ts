@@ -162,6 +162,22 @@ describe('DOM as its mediation speaks: orders (real HTTP, simulator in its defau
     expect((await w.store.orders.get(id))!.items.map((i) => i.status)).to.deep.equal(['D', 'D']);
   });
 
+  it('the re-transfer GetOrder finds the order at DOM: G with the OrderHeaderKey getOrderList reports, so the promotion callbacks find it by that key', async () => {
+    w = await startWorld({}, undefined, { fulfillment: false });
+    const id = await checkout();
+    // Accepted, but the createOrder-success ChangeOrder never comes (callbacks off): the order waits in F without DOM's key.
+    await eventually(async () => expect((await w.store.domOutbox.forOrder(id)).find((m) => m.kind === 'TransferOrder')?.status).to.equal('acknowledged'));
+    expect(await w.store.orders.get(id)).to.deep.include({ status: 'F', externalOrderId: null });
+    const key = w.sim.state().orders[`WC_${id}`]!.orderHeaderKey;
+    const client = new SoapDomOrderClient(new DomTransport({ baseUrl: w.sim.url, connectTimeoutMs: 500, timeoutMs: 1000 }, join(WSDL_DIR, 'DOMServices.wsdl')));
+    expect(await new RetransferJob(w.store, client, 0, silentLogger).runOnce(Date.now() + 1000)).to.equal(1);
+    expect(await w.store.orders.get(id)).to.deep.include({ status: 'G', externalOrderId: key });
+    expect(w.sim.state().orders[`WC_${id}`]).to.deep.include({ transfers: 1 });
+    const r = await post(w.app.url, ORDER_PATH, soap11(promotionUsage('FinalizePromotionCalUsage', key)));
+    expect(changeStatus(r.body), r.text).to.equal(undefined);
+    expect((await w.store.orders.get(id))?.promotionUsage).to.equal('finalized');
+  });
+
   it('a Sterling error on the transfer dead-letters it (order H); the re-transfer job does not send it again', async () => {
     w = await startWorld({}, undefined, { fulfillment: false });
     await w.sim.setFailureMode('sterling-error', { port: 'order' });
