@@ -21,6 +21,8 @@ export interface Config {
   readonly domSimPort: number;
   /** Credentials the built-in simulator uses for its callbacks when dombridge requires authentication (a dom-role user). */
   readonly domSimCallback: { readonly username: string | undefined; readonly password: string | undefined };
+  /** What the built-in simulator holds of every catalog entry at every DOM location it has no other stock for. */
+  readonly domSim: { readonly defaultStock: number };
   readonly dom: {
     /** TCP connect timeout, ms. Default 2000. */
     readonly connectTimeoutMs: number;
@@ -152,6 +154,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     domUrl: get('domUrl'),
     domSimPort: get('domSimPort'),
     domSimCallback: { username: get('domSimCallback.username'), password: get('domSimCallback.password') },
+    domSim: { defaultStock: get('domSim.defaultStock') },
     dom: {
       connectTimeoutMs: get('dom.connectTimeoutMs'),
       timeoutMs: get('dom.timeoutMs'),

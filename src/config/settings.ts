@@ -115,6 +115,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'domSimPort', env: 'DOM_SIM_PORT', parser: wholeNumber(0, 65535), default: 8090, doc: 'Port of the built-in simulator when DOM_URL is unset; 0 picks a free one.' },
   { key: 'domSimCallback.username', env: 'DOM_SIM_CALLBACK_USERNAME', parser: text, default: undefined, doc: 'User (role dom) the simulator calls back as. Unset with users configured: a `dom-sim` user with a random password is made at start-up.' },
   { key: 'domSimCallback.password', env: 'DOM_SIM_CALLBACK_PASSWORD', parser: text, default: undefined, doc: 'Password of that user.' },
+  { key: 'domSim.defaultStock', env: 'DOM_SIM_DEFAULT_STOCK', parser: wholeNumber(0, 1_000_000_000), default: 100, doc: 'On-hand quantity the built-in simulator holds of every catalog entry at every DOM store\'s fulfillment center and every physical store it has no other stock for (the demo\'s own stock stays), until `/sim/stock` changes it.' },
   { key: 'dom.connectTimeoutMs', env: 'DOM_CONNECT_TIMEOUT_MS', parser: wholeNumber(1, 600_000), default: 2000, doc: 'TCP connect timeout of a DOM call, ms.' },
   { key: 'dom.timeoutMs', env: 'DOM_TIMEOUT_MS', parser: wholeNumber(1, 600_000), default: 5000, doc: 'Whole-call timeout of a DOM call (connect, request, answer), ms; not below the connect timeout.' },
   { key: 'dom.username', env: 'DOM_USERNAME', parser: text, default: undefined, doc: 'User dombridge sends to DOM (WS-Security UsernameToken).' },

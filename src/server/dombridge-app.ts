@@ -22,6 +22,7 @@ import { RelayLoop } from '../reliability/relay-loop.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../reliability/retry-policy.js';
 import { DomTransport } from '../dom/dom-transport.js';
 import { startDomSimulator, type DomSimulator } from '../dom/simulator/dom-simulator.js';
+import { shopDirectory, shopStock } from '../dom/simulator/sim-shop.js';
 import { AvailabilityService } from '../inventory/availability.service.js';
 import { DomReservationActions } from '../inventory/dom-reservation-actions.js';
 import { inventoryServiceDefinition } from '../inventory/inventory-service.js';
@@ -127,8 +128,11 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
     const cb = config.domSimCallback;
     // With users configured the simulator calls back as a dom-role user: the operator's, or one made just now.
     const credentials = cb.username ? { username: cb.username, password: cb.password ?? '' } : security.required && simUser ? { username: simUser.name, password: simUser.password } : undefined;
+    // The simulated DOM knows the shop the database holds (imported or the demo) and stocks all of it.
+    const directory = await shopDirectory(store);
     simulator = await startDomSimulator({
       port: config.domSimPort, host: '127.0.0.1', log: log.child({ component: 'dom-sim' }), latencyMs: config.demo ? 5 : 0,
+      directory, stock: shopStock(directory, config.domSim.defaultStock),
       ...(credentials ? { callbackCredentials: credentials } : {}),
     });
     const sim = simulator;

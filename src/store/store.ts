@@ -15,6 +15,8 @@ export interface CatalogStore {
   upsertCatalogEntry(entry: CatalogEntry): Promise<void>;
   /** False when there was none. */
   deleteCatalogEntry(catentryId: string): Promise<boolean>;
+  /** Every catalog entry, by catentryId (the built-in DOM simulator stocks them all at start-up). */
+  allCatalogEntries(): Promise<CatalogEntry[]>;
 }
 
 export interface StoreDirectory {
@@ -34,6 +36,8 @@ export interface StoreDirectory {
   /** Keeps the row for the orders that reference it; an upsert brings it back. */
   retireOnlineStore(storeId: string, at: number): Promise<void>;
   deletePhysicalStore(storeId: string): Promise<boolean>;
+  /** Every physical store, by store id. */
+  allPhysicalStores(): Promise<PhysicalStore[]>;
 }
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'stale';

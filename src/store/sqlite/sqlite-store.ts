@@ -363,6 +363,7 @@ function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Wri
         cache.clear();
         return w.get('DELETE FROM catalog_entry WHERE catentry_id = ?').run(id).changes > 0;
       }),
+    async allCatalogEntries() { return (r.get('SELECT * FROM catalog_entry ORDER BY catentry_id').all() as Row[]).map((row) => toEntry(row)!); },
   };
 }
 
@@ -399,6 +400,7 @@ function directory(rdb: Database.Database, wdb: Database.Database, write: Write,
       cache.clear();
       return w.get('DELETE FROM physical_store WHERE store_id = ?').run(id).changes > 0;
     }),
+    async allPhysicalStores() { return (r.get('SELECT * FROM physical_store ORDER BY store_id').all() as Row[]).map((row) => physical(row)!); },
     upsertOnlineStore: (s) => write(() => {
       cache.clear();
       w.get(`INSERT INTO online_store (store_id, name_identifier, inventory_system, currency, fulfillment_center_id, inventory_flags) VALUES (?, ?, ?, ?, ?, ?)
