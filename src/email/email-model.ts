@@ -35,11 +35,14 @@ export interface OrderEmailData {
     itemPrice: string;
     /** "Ship to address (Standard)" or "Pick up at Springfield Downtown" */
     fulfillment: string;
+    /** The store a pick-up line waits at (its name); absent for lines a carrier delivers. */
+    pickupStore?: string;
   }[];
   totals: { product: string; adjustment: string; shipping: string; salesTax: string; shippingTax: string; grand: string };
   shippingAddress?: EmailAddressBlock;
   billingAddress?: EmailAddressBlock;
-  shipment?: { carrier: string; trackingNumber: string; shipDate: string; items: { partNumber: string; quantity: string }[] };
+  /** A carrier's shipment. DOM's mediation reports none of carrier or tracking number: either may be ''. */
+  shipment?: { shipmentId?: string; carrier: string; trackingNumber: string; shipDate: string; items: { partNumber: string; quantity: string }[] };
 }
 
 export interface EmailMessage {

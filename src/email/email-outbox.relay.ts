@@ -39,7 +39,7 @@ export class EmailOutboxRelay {
         }
         const result = await this.transport.send({
           type: e.type as EmailType, to: e.recipient, from: this.from, ...rendered, orderId: e.orderId,
-          messageId: emailMessageId(e.type as EmailType, e.orderId, data.shipment?.trackingNumber),
+          messageId: emailMessageId(e.type as EmailType, e.orderId, data.shipment?.trackingNumber || data.shipment?.shipmentId),
         });
         crashPoint('email:after-send');
         if (result.ok) {

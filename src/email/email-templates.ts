@@ -168,6 +168,9 @@ function buildView(d: OrderEmailData) {
       hasAdjustment: isNonZero(d.totals.adjustment),
       hasShippingTax: isNonZero(d.totals.shippingTax),
     },
+    // Pick-up lines by the store they wait at; whether anything goes by carrier.
+    pickups: pickupView(d),
+    hasDelivery: d.items.some((i) => i.pickupStore === undefined),
     shippingAddress: d.shippingAddress ? addressView(d.shippingAddress) : false,
     billingAddress: d.billingAddress ? addressView(d.billingAddress) : false,
     hasAddresses: Boolean(d.shippingAddress ?? d.billingAddress),
@@ -184,6 +187,18 @@ function buildView(d: OrderEmailData) {
         }
       : false,
   };
+}
+
+/** The pick-up lines, grouped by the store they wait at, in the order's order. */
+function pickupView(d: OrderEmailData): { store: string; items: { partNumber: string; name: string; quantity: string }[] }[] {
+  const byStore = new Map<string, { partNumber: string; name: string; quantity: string }[]>();
+  for (const i of d.items) {
+    if (i.pickupStore === undefined) continue;
+    const list = byStore.get(i.pickupStore) ?? [];
+    list.push({ partNumber: i.partNumber, name: i.name, quantity: formatQuantity(i.quantity) });
+    byStore.set(i.pickupStore, list);
+  }
+  return [...byStore].map(([store, items]) => ({ store, items }));
 }
 
 function addressView(a: EmailAddressBlock): AddressView {

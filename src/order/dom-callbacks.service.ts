@@ -98,19 +98,23 @@ export class DomCallbacksService {
           if (isBehind(o.status, orderStatus)) return ok(o);
           return fail(bodError('ILLEGAL_TRANSITION', { orderId, from: o.status, to: orderStatus, reason: ORDER_STATES.check(o.status, orderStatus).ok ? '' : `order cannot go from ${o.status} to ${orderStatus}` }));
         }
-        next = withStatus(next, orderStatus);
+        // A shipment names the lines it holds: only those are shipped (a pick-up line still waiting at its store is not).
+        next = orderStatus === 'S' && lineUpdates.size > 0 ? withStatus(next, orderStatus, () => false) : withStatus(next, orderStatus);
         if (orderStatus === 'S') next = { ...next, items: next.items.map((i) => (i.status === 'S' ? { ...i, status: 'D' as ItemStatus } : i)) };
       }
       next = {
         ...next,
         items: next.items.map((i) => {
           const u = lineUpdates.get(i.orderItemId);
-          if (!u) return i;
-          const status = u.status && ITEM_STATES.check(i.status, u.status).ok ? u.status : i.status;
-          return { ...i, status, timeReleased: u.released ?? i.timeReleased, timeShipped: u.shipped ?? i.timeShipped, inventoryStatus: status === 'R' ? 'Released' : i.inventoryStatus };
+          const status = u?.status && ITEM_STATES.check(i.status, u.status).ok ? u.status : i.status;
+          // Released lines (named, or released with the order, as the older release map says it) are Released in inventory.
+          const inventoryStatus = status === 'R' && o.items.find((b) => b.orderItemId === i.orderItemId)?.status !== 'R' ? 'Released' : i.inventoryStatus;
+          return u ? { ...i, status, timeReleased: u.released ?? i.timeReleased, timeShipped: u.shipped ?? i.timeShipped, inventoryStatus } : { ...i, inventoryStatus };
         }),
       };
-      const newShipments = shipments.filter((s) => !o.shipments.some((x) => x.trackingNumber === s.trackingNumber));
+      const newShipments = shipments.length > 0
+        ? shipments.filter((s) => !o.shipments.some((x) => (s.trackingNumber ? x.trackingNumber === s.trackingNumber : x.shipmentId === s.shipmentId)))
+        : shipmentFromLines(o, next, now);
       next = { ...next, shipments: [...o.shipments, ...newShipments] };
       if (JSON.stringify({ ...next, version: 0 }) === JSON.stringify({ ...o, version: 0 })) return ok(o);
       const saved = await saveOrder(tx, o, next, `DOM SyncOrder ${statusText ?? 'items'}`, now);
@@ -176,6 +180,27 @@ const PROGRESS: Readonly<Record<string, number>> = { P: 0, M: 1, F: 2, H: 2, G: 
 function isBehind(current: string, incoming: string): boolean {
   return (PROGRESS[incoming] ?? 0) <= (PROGRESS[current] ?? 0);
 }
+
+/**
+ * A shipment the older shipment map reports without any shipment element: only its lines, each D by line number.
+ * The lines a carrier delivers that became D now form one shipment, recorded so the customer hears of it
+ * (ReleaseShipNotify) and ShowOrder shows it: no tracking number (the map carries none), the carrier of the ship
+ * mode the customer chose, the time dombridge learned of it. Pick-up lines collected at their store are no carrier
+ * shipment. docs/contract/dom-mediation-orders.md.
+ */
+function shipmentFromLines(before: Order, after: Order, now: number): Shipment[] {
+  const shipped = after.items.filter((i) => i.status === 'D' && i.shipModeCode !== PICKUP_IN_STORE && before.items.find((b) => b.orderItemId === i.orderItemId)?.status !== 'D');
+  if (shipped.length === 0) return [];
+  return [{
+    shipmentId: `${after.orderId}-${before.shipments.length + 1}`,
+    carrier: shipped.find((i) => i.carrier)?.carrier ?? '',
+    trackingNumber: '',
+    shipDate: shipped.find((i) => i.timeShipped)?.timeShipped ?? new Date(now).toISOString(),
+    items: shipped.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
+  }];
+}
+
+const PICKUP_IN_STORE = 'PickupInStore';
 
 function readShipments(noun: XmlElement, o: Order, now: number): Shipment[] {
   return childrenNamed(noun, NS.ord, 'Shipment').map((s) => {

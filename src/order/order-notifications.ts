@@ -20,9 +20,11 @@ export async function emailData(store: Store, order: Order, shipment?: Shipment)
     if (i.status === 'X') continue;
     const entry = await store.catalog.catalogEntryById(i.catentryId);
     const pickup = i.physicalStoreId ? await store.directory.physicalStoreById(i.physicalStoreId) : undefined;
+    const pickupStore = i.shipModeCode === 'PickupInStore' ? pickup?.name ?? pickup?.externalId ?? i.physicalStoreId ?? '' : undefined;
     items.push({
       partNumber: i.partNumber, name: entry?.name ?? i.partNumber, quantity: i.quantity, unitPrice: i.unitPrice, itemPrice: i.itemPrice ?? i.unitPrice,
-      fulfillment: i.shipModeCode === 'PickupInStore' ? `Pick up at ${pickup?.name ?? pickup?.externalId ?? i.physicalStoreId}` : `Ship to address (${i.shipModeCode})`,
+      fulfillment: pickupStore !== undefined ? `Pick up at ${pickupStore}` : `Ship to address (${i.shipModeCode})`,
+      ...(pickupStore !== undefined ? { pickupStore } : {}),
     });
   }
   const shipTo = order.items.find((i) => i.shippingAddress)?.shippingAddress;
@@ -44,7 +46,7 @@ export async function emailData(store: Store, order: Order, shipment?: Shipment)
     ...(billingAddress ? { billingAddress } : {}),
     ...(shipment ? {
       shipment: {
-        carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, shipDate: shipment.shipDate,
+        shipmentId: shipment.shipmentId, carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, shipDate: shipment.shipDate,
         items: shipment.items.map((si) => ({ partNumber: order.items.find((i) => i.orderItemId === si.orderItemId)?.partNumber ?? si.orderItemId, quantity: si.quantity })),
       },
     } : {}),

@@ -7,13 +7,13 @@ import { SoapDomOrderClient } from '../../src/dom/dom-order.client.js';
 import { SoapDomReservationClient } from '../../src/dom/dom-reservation.client.js';
 import { DomTransport, type DomResult } from '../../src/dom/dom-transport.js';
 import { startDomSimulator, type DomSimulator, type FulfillmentOptions } from '../../src/dom/simulator/dom-simulator.js';
-import { trackingNumber } from '../../src/dom/simulator/sim-fulfillment.js';
+import { trackingNumber, type SyncOrderForm } from '../../src/dom/simulator/sim-fulfillment.js';
 import { reserveInventoryBod, transferOrderBod } from '../../src/order/dom-order-bods.js';
 import type { Order, OrderItem } from '../../src/order/order-model.js';
 import { WSDL_DIR } from '../../src/paths.js';
 import { readEnvelope } from '../../src/soap/soap-envelope.js';
 import { NS } from '../../src/xml/namespaces.js';
-import { child, childText, childrenNamed, path, type XmlElement } from '../../src/xml/xml-element.js';
+import { child, childText, childrenNamed, path, qualifiedAttr, type XmlElement } from '../../src/xml/xml-element.js';
 import { readXml } from '../../src/xml/xml-reader.js';
 
 const ADDRESS = { firstName: 'Jane', lastName: 'Doe', lines: ['1 Example Street'], city: 'Springfield', state: 'IL', country: 'US', postalCode: '62701', email: 'jane@example.com' };
@@ -103,8 +103,8 @@ describe('DOM simulator: reservations and orders, called by the real order clien
   let client: SoapDomOrderClient;
   let reservations: SoapDomReservationClient;
 
-  async function start(fulfillment: FulfillmentOptions | false = false, callbackUrl?: string, synchronousAcknowledge = false): Promise<void> {
-    sim = await startDomSimulator({ port: 0, fulfillment, ...(callbackUrl ? { callbackUrl } : {}), ...(synchronousAcknowledge ? { synchronousAcknowledge } : {}) });
+  async function start(fulfillment: FulfillmentOptions | false = false, callbackUrl?: string, synchronousAcknowledge = false, syncOrderForm?: SyncOrderForm): Promise<void> {
+    sim = await startDomSimulator({ port: 0, fulfillment, ...(callbackUrl ? { callbackUrl } : {}), ...(synchronousAcknowledge ? { synchronousAcknowledge } : {}), ...(syncOrderForm ? { syncOrderForm } : {}) });
     const transport = new DomTransport({ baseUrl: sim.url, connectTimeoutMs: 500, timeoutMs: 1000 }, join(WSDL_DIR, 'DOMServices.wsdl'));
     client = new SoapDomOrderClient(transport);
     reservations = new SoapDomReservationClient(transport);
@@ -239,27 +239,22 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       expect(child(noun(finalize), NS.ord, 'OrderIdentifier')!.children.map((c) => [c.name, c.text])).to.deep.equal([['ExternalOrderID', key]]);
       expect(path(noun(finalize), [NS.ord, 'StoreIdentifier'], [NS.wcf, 'UniqueID'])?.text).to.equal('10201');
 
+      // The older maps' SyncOrder for the order's status: the order by Commerce's id and its status R; no items, no times.
       expect([released.name, action(released, 'Sync').attrs['actionCode'], action(released, 'Sync').text]).to.deep.equal(['SyncOrder', 'Change', '/Order[1]']);
+      expect(qualifiedAttr(child(child(released, NS.wcf, 'ApplicationArea'), NS.oa, 'CreationDateTime')!, NS.xsi, 'type')).to.equal('udt:DateTimeType');
+      expect(noun(released).children.map((c) => c.name)).to.deep.equal(['OrderIdentifier', 'OrderStatus']);
+      expect(childText(child(noun(released), NS.ord, 'OrderIdentifier'), NS.wcf, 'UniqueID')).to.equal('9201');
       expect(status(noun(released), 'OrderStatus')).to.equal('R');
-      const relItems = childrenNamed(noun(released), NS.ord, 'OrderItem');
-      expect(lineIds(relItems)).to.deep.equal(['1', '2']);
-      expect(relItems.map((i) => status(i, 'OrderItemStatus'))).to.deep.equal(['R', 'R']);
-      expect(relItems.every((i) => /^\d{4}-/.test(childText(child(i, NS.ord, 'OrderItemFulfillmentInfo'), NS.ord, 'TimeReleased') ?? ''))).to.equal(true);
 
+      // The older maps' SyncOrder for a shipment: S, and only the lines the carrier took (line 1; line 2 waits at
+      // store 7101 for its customer), each D by PrimeLineNo, nothing else: no Shipment, no carrier, no tracking number.
       const order9201 = noun(shipped);
-      expect(order9201.children.map((c) => c.name)).to.deep.equal(['OrderIdentifier', 'StoreIdentifier', 'OrderStatus', 'OrderItem', 'OrderItem', 'Shipment']);
+      expect(order9201.children.map((c) => c.name)).to.deep.equal(['OrderIdentifier', 'OrderStatus', 'OrderItem']);
       expect(status(order9201, 'OrderStatus')).to.equal('S');
       const shipItems = childrenNamed(order9201, NS.ord, 'OrderItem');
-      expect(shipItems.map((i) => status(i, 'OrderItemStatus'))).to.deep.equal(['D', 'D']);
-      expect(shipItems.every((i) => childText(child(i, NS.ord, 'OrderItemFulfillmentInfo'), NS.ord, 'TimeShipped') !== undefined)).to.equal(true);
-      const shipment = child(order9201, NS.ord, 'Shipment');
-      expect(childText(shipment, NS.ord, 'Carrier')).to.equal('UPS');
-      expect(childText(shipment, NS.ord, 'TrackingNumber')).to.match(/^1Z\d{16}$/).and.equal(trackingNumber('WC_9201'));
-      expect(childText(shipment, NS.ord, 'ShipmentIdentifier')).to.be.a('string');
-      expect(childText(shipment, NS.ord, 'ShipDate')).to.match(/^\d{4}-/);
-      const shippedItems = childrenNamed(shipment, NS.ord, 'ShippedItem');
-      expect(lineIds(shippedItems)).to.deep.equal(['1', '2']);
-      expect(shippedItems.map((s) => [childText(s, NS.ord, 'Quantity'), child(s, NS.ord, 'Quantity')!.attrs['uom']])).to.deep.equal([['2.0', 'C62'], ['1.0', 'C62']]);
+      expect(lineIds(shipItems)).to.deep.equal(['1']);
+      expect(shipItems[0]!.children.map((c) => c.name)).to.deep.equal(['OrderItemIdentifier', 'OrderItemStatus']);
+      expect(status(shipItems[0], 'OrderItemStatus')).to.equal('D');
 
       const state = (await simState(sim))['orders']['WC_9201'];
       expect(state['status']).to.equal('S');
@@ -269,6 +264,53 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       await new Promise((r) => setTimeout(r, 250));
       expect(commerce.received).to.have.length(4);
       expect(sim.state().orders['WC_9201']).to.deep.include({ transfers: 2, created: 1, status: 'S' });
+
+      // The customer collects line 2 at the store: Sterling confirms that as a shipment too (S, line 2 D), once.
+      const picked = await fetch(`${sim.url}/sim/orders/WC_9201/pickup`, { method: 'POST' });
+      expect(picked.status).to.equal(200);
+      const pickup = noun(commerce.received[4]!.bod);
+      expect([pickup.children.map((c) => c.name), status(pickup, 'OrderStatus'), lineIds(childrenNamed(pickup, NS.ord, 'OrderItem'))]).to.deep.equal([['OrderIdentifier', 'OrderStatus', 'OrderItem'], 'S', ['2']]);
+      expect((await fetch(`${sim.url}/sim/orders/WC_9201/pickup`, { method: 'POST' })).status).to.equal(409);
+    });
+
+    it('an order of pick-up lines only is released to its store and shipped by no carrier: no ship callback until the customer collects it', async () => {
+      await start({ confirmAfterMs: 10, releaseAfterMs: 20, shipAfterMs: 30 }, commerce.url);
+      const pickupPost = () => fetch(`${sim.url}/sim/orders/WC_9205/pickup`, { method: 'POST' });
+      value(await client.transferOrder(transferOrderBod(order('9205', [item('92051', '20312', 1, '7101')]), {}, 'b1')));
+      await until(() => sim.state().orders['WC_9205']!.callbacks.length === 3);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sim.state().orders['WC_9205']!.callbacks.map((c) => c.kind)).to.deep.equal(['confirm', 'finalize-promotions', 'release']);
+      expect(sim.state().orders['WC_9205']!.status).to.equal('R');
+      expect((await pickupPost()).status).to.equal(200);
+      expect(sim.state().orders['WC_9205']!.status).to.equal('S');
+      expect(commerce.received.map((r) => r.bod.name)).to.deep.equal(['ChangeOrder', 'ProcessOrder', 'SyncOrder', 'SyncOrder']);
+    });
+
+    it('syncOrderForm detailed (an explicit option): dombridge\'s older SyncOrder with line statuses, times and an _ord:Shipment of the carrier\'s lines', async () => {
+      await start({ confirmAfterMs: 10, releaseAfterMs: 20, shipAfterMs: 30 }, commerce.url, false, 'detailed');
+      value(await client.transferOrder(transferOrderBod(order('9206', [item('92061', '20311', 2), item('92062', '20312', 1, '7101')]), {}, 'b1')));
+      await until(() => commerce.received.length === 4);
+      const noun = (b: XmlElement) => child(child(b, NS.ord, 'DataArea'), NS.ord, 'Order')!;
+      const status = (el: XmlElement | undefined, name: string) => childText(child(el, NS.ord, name), NS.ord, 'Status');
+      const lineIds = (els: XmlElement[]) => els.map((i) => childText(child(i, NS.ord, 'OrderItemIdentifier'), NS.wcf, 'UniqueID'));
+      const released = noun(commerce.received[2]!.bod);
+      expect(childrenNamed(released, NS.ord, 'OrderItem').map((i) => [status(i, 'OrderItemStatus'), /^\d{4}-/.test(childText(child(i, NS.ord, 'OrderItemFulfillmentInfo'), NS.ord, 'TimeReleased') ?? '')])).to.deep.equal([['R', true], ['R', true]]);
+      const shipped = noun(commerce.received[3]!.bod);
+      expect(shipped.children.map((c) => c.name)).to.deep.equal(['OrderIdentifier', 'StoreIdentifier', 'OrderStatus', 'OrderItem', 'Shipment']);
+      expect(lineIds(childrenNamed(shipped, NS.ord, 'OrderItem'))).to.deep.equal(['1']);
+      const shipment = child(shipped, NS.ord, 'Shipment');
+      expect(childText(shipment, NS.ord, 'Carrier')).to.equal('UPS');
+      expect(childText(shipment, NS.ord, 'TrackingNumber')).to.match(/^1Z\d{16}$/).and.equal(trackingNumber('WC_9206'));
+      expect(childText(shipment, NS.ord, 'ShipDate')).to.match(/^\d{4}-/);
+      const shippedItems = childrenNamed(shipment, NS.ord, 'ShippedItem');
+      // The pick-up line is in no carrier's shipment.
+      expect(lineIds(shippedItems)).to.deep.equal(['1']);
+      expect(shippedItems.map((x) => [childText(x, NS.ord, 'Quantity'), child(x, NS.ord, 'Quantity')!.attrs['uom']])).to.deep.equal([['2.0', 'C62']]);
+      expect((await fetch(`${sim.url}/sim/orders/WC_9206/pickup`, { method: 'POST' })).status).to.equal(200);
+      const pickup = noun(commerce.received[4]!.bod);
+      expect([status(pickup, 'OrderStatus'), lineIds(childrenNamed(pickup, NS.ord, 'OrderItem')), child(pickup, NS.ord, 'Shipment')]).to.deep.equal(['S', ['2'], undefined]);
+      const x = await fetch(`${sim.url}/sim/orders/WC_9206/cancel`, { method: 'POST' });
+      expect(x.status).to.equal(409);
     });
 
     it('retries a callback that fails, then records it as confirmed', async () => {
@@ -280,7 +322,7 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       expect(sim.state().orders['WC_9202']!.callbacks[0]).to.deep.include({ kind: 'confirm', outcome: 'confirmed', attempts: 3 });
     });
 
-    it('POST /sim/orders/<no>/backorder and /cancel send SyncOrder B and X; refused once canceled', async () => {
+    it('POST /sim/orders/<no>/backorder and /cancel: SyncOrder B (the order\'s status only), then the on-cancel map\'s CancelPromotionCalUsage; refused once canceled', async () => {
       await start(false, commerce.url);
       value(await client.transferOrder(transferOrderBod(order('9203', [item('92031', '20311', 1), item('92032', '20312', 2)]), {}, 'b1')));
       const post = (p: string) => fetch(sim.url + p, { method: 'POST' }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> }));
@@ -290,12 +332,14 @@ describe('DOM simulator: reservations and orders, called by the real order clien
       expect(b.json['callback']).to.deep.include({ kind: 'backorder', outcome: 'confirmed' });
       const x = await post('/sim/orders/WC_9203/cancel');
       expect(x.json).to.deep.include({ status: 'X' });
-      expect(commerce.received.map((r) => r.bod.name)).to.deep.equal(['SyncOrder', 'SyncOrder']);
-      const statuses = commerce.received.map((r) => {
-        const o = child(child(r.bod, NS.ord, 'DataArea'), NS.ord, 'Order');
-        return [childText(child(o, NS.ord, 'OrderStatus'), NS.ord, 'Status'), ...childrenNamed(o, NS.ord, 'OrderItem').map((i) => childText(child(i, NS.ord, 'OrderItemStatus'), NS.ord, 'Status'))];
-      });
-      expect(statuses).to.deep.equal([['B', 'B', 'B'], ['X', 'X', 'X']]);
+      expect(x.json['callback']).to.deep.include({ kind: 'cancel', outcome: 'confirmed' });
+      expect(commerce.received.map((r) => r.bod.name)).to.deep.equal(['SyncOrder', 'ProcessOrder']);
+      const [backordered, canceled] = commerce.received.map((r) => child(child(r.bod, NS.ord, 'DataArea'), NS.ord, 'Order')!) as [XmlElement, XmlElement];
+      expect(backordered.children.map((c) => [c.name, c.name === 'OrderStatus' ? childText(c, NS.ord, 'Status') : childText(c, NS.wcf, 'UniqueID')])).to.deep.equal([['OrderIdentifier', '9203'], ['OrderStatus', 'B']]);
+      const cancelAction = path(commerce.received[1]!.bod, [NS.ord, 'DataArea'], [NS.oa, 'Process'], [NS.oa, 'ActionCriteria'], [NS.oa, 'ActionExpression'])!;
+      expect([cancelAction.attrs['actionCode'], cancelAction.text]).to.deep.equal(['CancelPromotionCalUsage', '/Order[1]']);
+      expect(child(canceled, NS.ord, 'OrderIdentifier')!.children.map((c) => [c.name, c.text])).to.deep.equal([['UniqueID', '9203'], ['ExternalOrderID', sim.state().orders['WC_9203']!.orderHeaderKey]]);
+      expect(path(canceled, [NS.ord, 'StoreIdentifier'], [NS.wcf, 'UniqueID'])?.text).to.equal('10201');
       expect((await post('/sim/orders/WC_9203/cancel')).status).to.equal(409);
       expect((await post('/sim/orders/WC_0000/cancel')).status).to.equal(404);
     });

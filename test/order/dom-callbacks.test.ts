@@ -13,7 +13,7 @@ describe('promotions, DOM updates and inventory flags (real HTTP)', function () 
   let smtp: Awaited<ReturnType<typeof startSmtpPeer>>;
   beforeEach(async function () {
     smtp = await startSmtpPeer();
-    w = await startWorld({ SMTP_URL: smtp.url }, undefined, { fulfillment: { confirmAfterMs: 30, releaseAfterMs: 60_000, shipAfterMs: 120_000 } } as never);
+    w = await startWorld({ SMTP_URL: smtp.url }, undefined, { fulfillment: { confirmAfterMs: 30, releaseAfterMs: 60_000, shipAfterMs: 120_000 } });
   });
   afterEach(async function () {
     await w.close();
@@ -48,7 +48,20 @@ describe('promotions, DOM updates and inventory flags (real HTTP)', function () 
     expect((await view(processOrder('Prepare', o.orderId))).totals['TotalAdjustment']).to.equal('0.00');
   });
 
-  it('DOM back-orders then cancels an order: statuses B then X, an e-mail for each', async function () {
+  it('DOM back-orders then cancels an order, as the maps tell it: B with its e-mail, then only the promotion usage canceled (the maps report no X)', async function () {
+    const id = await submittedOrder();
+    expect((await fetch(`${w.sim.url}/sim/orders/WC_${id}/backorder`, { method: 'POST' })).status).to.equal(200);
+    await eventually(async () => expect((await view(getOrder(id))).status).to.equal('B'));
+    expect((await fetch(`${w.sim.url}/sim/orders/WC_${id}/cancel`, { method: 'POST' })).status).to.equal(200);
+    await eventually(async () => expect((await w.store.orders.get(id))?.promotionUsage).to.equal('canceled'));
+    expect((await view(getOrder(id))).status).to.equal('B');
+    await eventually(async () => expect(types()).to.include.members(['OrderReceived', 'OrderStatusNotify_B']));
+    expect(types()).to.not.include('OrderStatusNotify_X');
+  });
+
+  it('with the simulator\'s detailed SyncOrder (an explicit option): back-ordered then canceled, statuses B then X, an e-mail for each', async function () {
+    await w.close();
+    w = await startWorld({ SMTP_URL: smtp.url }, undefined, { fulfillment: { confirmAfterMs: 30, releaseAfterMs: 60_000, shipAfterMs: 120_000 }, syncOrderForm: 'detailed' });
     const id = await submittedOrder();
     expect((await fetch(`${w.sim.url}/sim/orders/WC_${id}/backorder`, { method: 'POST' })).status).to.equal(200);
     await eventually(async () => expect((await view(getOrder(id))).status).to.equal('B'));

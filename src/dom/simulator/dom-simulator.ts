@@ -10,7 +10,7 @@ import { DOM_INVENTORY_PATH } from '../dom-inventory.client.js';
 import { pushAvailability as pushAvailabilityWith, type CallbackCredentials, type PushContext, type PushOutcome } from './sim-callbacks.js';
 import { DEMO_DIRECTORY, locationKeysOf, partNumberOf, seededStock, shipNodeOf, type SimDirectory } from './sim-directory.js';
 import type { SimMode } from './sim-mediation.js';
-import { SimFulfillment, type FulfillmentOptions } from './sim-fulfillment.js';
+import { SimFulfillment, type FulfillmentOptions, type SyncOrderForm } from './sim-fulfillment.js';
 import { simOrderOperations } from './sim-order.handlers.js';
 import { SimOrderBook, type CallbackRecord, type SimOrderState } from './sim-orders.js';
 import {
@@ -68,6 +68,13 @@ export interface DomSimulatorOptions {
    * used to. Off by default: DOM's mediation answers "accepted" only and confirms with its createOrder-success callbacks.
    */
   readonly synchronousAcknowledge?: boolean;
+  /**
+   * `mediation` (default): DOM's order updates as the mediation's maps send them (SyncOrder R/B with the order's status
+   * only, a shipment as S with its lines D by line number, a cancellation as CancelPromotionCalUsage; no carrier or
+   * tracking number anywhere). `detailed`: dombridge's older form, with line statuses, times, SyncOrder X and an
+   * `_ord:Shipment` carrying carrier and tracking number. See sim-order-callbacks.ts.
+   */
+  readonly syncOrderForm?: SyncOrderForm;
 }
 
 export interface SimState {
@@ -81,6 +88,9 @@ export interface SimState {
   readonly failureMode: FailureModeState;
 }
 
+/** What `/sim/orders/<orderNo>/<action>` can do to an order DOM holds. */
+export type SimOrderAction = 'cancel' | 'backorder' | 'pickup';
+
 export interface DomSimulator {
   readonly url: string;
   readonly port: number;
@@ -93,10 +103,11 @@ export interface DomSimulator {
   /** Pushes one (item, location)'s current availability to the callback URL; logs and returns the outcome. */
   pushAvailability(catentryId: string, locationKey: StockLocationKey): Promise<PushOutcome>;
   /**
-   * DOM-side cancellation (SyncOrder X) or backorder (SyncOrder B) of an order it holds, by DOM order number;
-   * resolves with the callback's record, or undefined when the order is unknown or already shipped or canceled.
+   * DOM-side cancellation or backorder of an order it holds, or the customer collecting its pick-up lines, by DOM
+   * order number; resolves with the callback's record, or undefined when the order is unknown or can no longer
+   * change that way (shipped or canceled; a pick-up needs released, uncollected pick-up lines).
    */
-  updateOrder(orderNo: string, action: 'cancel' | 'backorder'): Promise<CallbackRecord | undefined>;
+  updateOrder(orderNo: string, action: SimOrderAction): Promise<CallbackRecord | undefined>;
   close(): Promise<void>;
 }
 
@@ -119,7 +130,7 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
 
   const book = new SimOrderBook(stock);
   const fulfillment = new SimFulfillment(
-    { callbackUrl: () => pushContext.callbackUrl, credentials: opts.callbackCredentials, log: log.child({ component: 'dom-sim-fulfillment' }) },
+    { callbackUrl: () => pushContext.callbackUrl, credentials: opts.callbackCredentials, log: log.child({ component: 'dom-sim-fulfillment' }), ...(opts.syncOrderForm ? { syncOrderForm: opts.syncOrderForm } : {}) },
     opts.fulfillment,
   );
   const orderOperations = simOrderOperations({
@@ -195,7 +206,7 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
   });
   app.post('/sim/orders/:orderNo/:action', async (req, res) => {
     const { orderNo, action } = req.params;
-    if (action !== 'cancel' && action !== 'backorder') return void res.status(404).json({ error: 'not found' });
+    if (action !== 'cancel' && action !== 'backorder' && action !== 'pickup') return void res.status(404).json({ error: 'not found' });
     const order = book.get(orderNo);
     if (!order) return void res.status(404).json({ error: `DOM holds no order ${orderNo}` });
     const record = await updateOrder(orderNo, action);
@@ -278,9 +289,10 @@ export async function startDomSimulator(opts: DomSimulatorOptions): Promise<DomS
     return { orders: book.snapshot(), stock: stock.snapshot(), reservations: stock.reservations(), mode, failureMode: modes.state() };
   }
 
-  function updateOrder(orderNo: string, action: 'cancel' | 'backorder'): Promise<CallbackRecord | undefined> {
+  function updateOrder(orderNo: string, action: SimOrderAction): Promise<CallbackRecord | undefined> {
     const order = book.get(orderNo);
-    if (!order || order.status === 'S' || order.status === 'X') return Promise.resolve(undefined);
+    if (!order || order.status === 'X') return Promise.resolve(undefined);
+    if (action === 'pickup' ? order.pickedUp || !order.lines.some((l) => l.pickupStore) || (order.status !== 'R' && order.status !== 'S') : order.status === 'S') return Promise.resolve(undefined);
     log.info('DOM simulator order update', { orderNo, action });
     return fulfillment.send(order, action);
   }

@@ -1,24 +1,24 @@
-import { createHash } from 'node:crypto';
-import { writeBusinessContext } from '../../bod/application-area.js';
-import { formatQuantity } from '../../inventory/availability-noun.js';
 import type { Logger } from '../../log/logger.js';
-import { NS } from '../../xml/namespaces.js';
-import { escText, leaf } from '../../xml/xml-writer.js';
 import { postCallback, readCallbackAnswer, type CallbackCredentials, type PushOutcome } from './sim-callbacks.js';
+import {
+  deliveryLines, pickupLines, writeCancelPromotionUsage, writeDetailedSyncOrder, writeFinalizePromotionUsage, writeOrderStatusChange,
+  writeOrderStatusSync, writeShipmentSync, type SyncOrderForm,
+} from './sim-order-callbacks.js';
 import type { CallbackKind, CallbackRecord, SimOrder, SimOrderStatus } from './sim-orders.js';
+
+export { SHIPMENT_CARRIER, trackingNumber, type SyncOrderForm } from './sim-order-callbacks.js';
 
 /** Where Commerce (here: the facade) takes DOM's order callbacks, below the callback base URL. */
 export const COMMERCE_ORDER_PATH = '/webapp/wcs/component/order/services/OrderServices';
 const ORDER_SOAP_ACTION = '"http://localhost/services/OrderServices.wsdl"';
-export const SHIPMENT_CARRIER = 'UPS';
 
 /** When DOM reports on a new order, in ms after the transfer that created it. */
 export interface FulfillmentSchedule {
   /** ChangeOrder status G: the transfer succeeded. */
   readonly confirmAfterMs: number;
-  /** SyncOrder status R: released to the warehouse or store. */
+  /** SyncOrder status R: released to the warehouse, and pick-up lines to their store (ready for pick-up there). */
   readonly releaseAfterMs: number;
-  /** SyncOrder status S with a shipment (picked up, for pickup lines). */
+  /** SyncOrder status S for the carrier shipment of the lines not picked up in store (none: nothing is sent). */
   readonly shipAfterMs: number;
 }
 
@@ -34,89 +34,24 @@ export const DEFAULT_CALLBACK_RETRIES = 5;
 export const DEFAULT_CALLBACK_RETRY_DELAY_MS = 500;
 
 /** The status each callback kind reports. */
-export const STATUS_OF: Readonly<Record<CallbackKind, SimOrderStatus>> = { confirm: 'G', 'finalize-promotions': 'G', release: 'R', ship: 'S', cancel: 'X', backorder: 'B' };
+export const STATUS_OF: Readonly<Record<CallbackKind, SimOrderStatus>> = { confirm: 'G', 'finalize-promotions': 'G', release: 'R', ship: 'S', pickup: 'S', cancel: 'X', backorder: 'B' };
 
-const XMLNS = ` xmlns:_ord="${NS.ord}" xmlns:_wcf="${NS.wcf}" xmlns:oa="${NS.oa}"`;
-
-/** Sterling's header: the `_wcf:ApplicationArea` substitution form, a creation time and the store, no BODID. */
-function applicationArea(storeId: string, created: string): string {
-  return `<_wcf:ApplicationArea><oa:CreationDateTime>${escText(created)}</oa:CreationDateTime>${writeBusinessContext({ storeId })}</_wcf:ApplicationArea>`;
-}
-
-function actionCriteria(verb: 'Change' | 'Sync', expression: string): string {
-  return `<oa:${verb}><oa:ActionCriteria><oa:ActionExpression actionCode="Change" expressionLanguage="_wcf:XPath">${expression}</oa:ActionExpression></oa:ActionCriteria></oa:${verb}>`;
-}
-
-function orderHead(o: SimOrder, status: string, externalId: boolean): string {
-  return (
-    `<_ord:OrderIdentifier>${leaf('_wcf:UniqueID', o.orderId)}${externalId ? leaf('_wcf:ExternalOrderID', o.orderNo) : ''}</_ord:OrderIdentifier>` +
-    `<_ord:StoreIdentifier>${leaf('_wcf:UniqueID', o.storeId)}</_ord:StoreIdentifier>` +
-    `<_ord:OrderStatus>${leaf('_ord:Status', status)}</_ord:OrderStatus>`
-  );
-}
-
-function buyer(o: SimOrder): string {
-  return `<_ord:BuyerIdentifier><_wcf:ExternalIdentifier>${leaf('_wcf:Identifier', o.buyerEmail ?? '')}</_wcf:ExternalIdentifier></_ord:BuyerIdentifier>`;
-}
-
-/**
- * The createOrder-success ChangeOrder, as the mediation's map (createOrder ON_SUCCESS → ChangeOrder) writes it: Change
- * on /Order/OrderStatus, the order named by Commerce's id (WC_ stripped) with Sterling's OrderHeaderKey as
- * ExternalOrderID, and the buyer; no status, no store noun (the store is in the ApplicationArea's context only).
- * It is the transfer's only confirmation.
- */
-export function writeOrderStatusChange(o: SimOrder, created: string): string {
-  return (
-    `<_ord:ChangeOrder releaseID=""${XMLNS}>${applicationArea(o.storeId, created)}` +
-    `<_ord:DataArea>${actionCriteria('Change', '/Order/OrderStatus')}<_ord:Order>` +
-    `<_ord:OrderIdentifier>${leaf('_wcf:UniqueID', o.orderId)}${leaf('_wcf:ExternalOrderID', o.orderHeaderKey)}</_ord:OrderIdentifier>${buyer(o)}` +
-    `</_ord:Order></_ord:DataArea></_ord:ChangeOrder>`
-  );
-}
-
-/**
- * ProcessOrder FinalizePromotionCalUsage, as the mediation's other createOrder ON_SUCCESS map writes it: the order is
- * named only by Sterling's OrderHeaderKey (ExternalOrderID), then the store and the buyer.
- */
-export function writeFinalizePromotionUsage(o: SimOrder, created: string): string {
-  return (
-    `<_ord:ProcessOrder releaseID=""${XMLNS}>${applicationArea(o.storeId, created)}` +
-    `<_ord:DataArea><oa:Process><oa:ActionCriteria><oa:ActionExpression actionCode="FinalizePromotionCalUsage" expressionLanguage="_wcf:XPath">/Order[1]</oa:ActionExpression></oa:ActionCriteria></oa:Process>` +
-    `<_ord:Order><_ord:OrderIdentifier>${leaf('_wcf:ExternalOrderID', o.orderHeaderKey)}</_ord:OrderIdentifier>` +
-    `<_ord:StoreIdentifier>${leaf('_wcf:UniqueID', o.storeId)}</_ord:StoreIdentifier>${buyer(o)}</_ord:Order></_ord:DataArea></_ord:ProcessOrder>`
-  );
-}
-
-/** '1Z' and 16 digits, the same for the same order every time. */
-export function trackingNumber(orderNo: string): string {
-  const n = BigInt('0x' + createHash('sha256').update(orderNo).digest('hex')) % 10n ** 16n;
-  return '1Z' + n.toString().padStart(16, '0');
-}
-
-/**
- * SyncOrder (Change, /Order[1]) as Sterling's mediation writes it: lines named by their line number. Released:
- * order and lines R with TimeReleased. Shipped: order S, lines D with TimeShipped, and one Shipment after the
- * items. Canceled / backordered: order and lines X / B.
- */
-export function writeSyncOrder(o: SimOrder, status: 'R' | 'S' | 'X' | 'B', at: string): string {
-  const lineStatus = status === 'S' ? 'D' : status;
-  const items = o.lines.map((l) => {
-    const times = status === 'R' ? leaf('_ord:TimeReleased', at) : status === 'S' ? leaf('_ord:TimeShipped', at) : '';
-    return (
-      `<_ord:OrderItem><_ord:OrderItemIdentifier>${leaf('_wcf:UniqueID', l.lineNo)}</_ord:OrderItemIdentifier>` +
-      `<_ord:OrderItemStatus>${leaf('_ord:Status', lineStatus)}</_ord:OrderItemStatus>` +
-      (times ? `<_ord:OrderItemFulfillmentInfo>${times}</_ord:OrderItemFulfillmentInfo>` : '') +
-      `</_ord:OrderItem>`
-    );
-  }).join('');
-  const shipment = status !== 'S' ? '' :
-    `<_ord:Shipment>${leaf('_ord:ShipmentIdentifier', `${o.orderNo}-1`)}${leaf('_ord:Carrier', SHIPMENT_CARRIER)}${leaf('_ord:TrackingNumber', trackingNumber(o.orderNo))}${leaf('_ord:ShipDate', at)}` +
-    o.lines.map((l) => `<_ord:ShippedItem><_ord:OrderItemIdentifier>${leaf('_wcf:UniqueID', l.lineNo)}</_ord:OrderItemIdentifier><_ord:Quantity uom="C62">${formatQuantity(l.quantity)}</_ord:Quantity></_ord:ShippedItem>`).join('') +
-    `</_ord:Shipment>`;
-  return (
-    `<_ord:SyncOrder releaseID=""${XMLNS}>${applicationArea(o.storeId, at)}` +
-    `<_ord:DataArea>${actionCriteria('Sync', '/Order[1]')}<_ord:Order>${orderHead(o, status, false)}${items}${shipment}</_ord:Order></_ord:DataArea></_ord:SyncOrder>`
-  );
+/** The BOD a callback sends, and the answer Commerce gives to it. */
+export function callbackBod(order: SimOrder, kind: CallbackKind, form: SyncOrderForm, at: string): { bod: string; expected: 'RespondOrder' | 'AcknowledgeOrder' | 'ConfirmBOD' } {
+  switch (kind) {
+    case 'confirm': return { bod: writeOrderStatusChange(order, at), expected: 'RespondOrder' };
+    case 'finalize-promotions': return { bod: writeFinalizePromotionUsage(order, at), expected: 'AcknowledgeOrder' };
+    case 'release': case 'backorder': {
+      const status = STATUS_OF[kind] as 'R' | 'B';
+      return { bod: form === 'detailed' ? writeDetailedSyncOrder(order, status, at) : writeOrderStatusSync(order, status, at), expected: 'ConfirmBOD' };
+    }
+    case 'ship': case 'pickup': {
+      const lines = kind === 'ship' ? deliveryLines(order) : pickupLines(order);
+      return { bod: form === 'detailed' ? writeDetailedSyncOrder(order, 'S', at, lines) : writeShipmentSync(order, lines, at), expected: 'ConfirmBOD' };
+    }
+    case 'cancel':
+      return form === 'detailed' ? { bod: writeDetailedSyncOrder(order, 'X', at), expected: 'ConfirmBOD' } : { bod: writeCancelPromotionUsage(order, at), expected: 'AcknowledgeOrder' };
+  }
 }
 
 export interface FulfillmentContext {
@@ -124,6 +59,8 @@ export interface FulfillmentContext {
   readonly callbackUrl: () => string | undefined;
   readonly credentials: CallbackCredentials | undefined;
   readonly log: Logger;
+  /** Default `mediation`: the maps' shapes (sim-order-callbacks.ts). */
+  readonly syncOrderForm?: SyncOrderForm;
 }
 
 /**
@@ -162,6 +99,10 @@ export class SimFulfillment {
           this.ctx.log.info('scheduled order callback dropped', { orderNo: order.orderNo, callback: kind, status: order.status });
           return;
         }
+        if (kind === 'ship' && deliveryLines(order).length === 0) {
+          this.ctx.log.info('nothing to ship: the pick-up lines wait at their store for the customer', { orderNo: order.orderNo });
+          return;
+        }
         void this.send(order, kind);
       }, ms);
       this.timers.add(timer);
@@ -175,6 +116,7 @@ export class SimFulfillment {
   send(order: SimOrder, kind: CallbackKind): Promise<CallbackRecord> {
     if (kind === 'finalize-promotions') order.promotionUsage = 'finalized';
     else if (kind !== 'confirm') order.status = STATUS_OF[kind];
+    if (kind === 'pickup') order.pickedUp = true;
     const next = (this.queues.get(order.orderNo) ?? Promise.resolve()).then(() => this.deliver(order, kind));
     this.queues.set(order.orderNo, next);
     return next;
@@ -193,18 +135,14 @@ export class SimFulfillment {
       return done({ outcome: 'skipped', detail: 'no callback URL is configured' }, 0);
     }
     const url = base.replace(/\/+$/, '') + COMMERCE_ORDER_PATH;
-    const now = new Date().toISOString();
-    const bod = kind === 'confirm' ? writeOrderStatusChange(order, now)
-      : kind === 'finalize-promotions' ? writeFinalizePromotionUsage(order, now)
-      : writeSyncOrder(order, STATUS_OF[kind] as 'R' | 'S' | 'X' | 'B', now);
-    const expected = kind === 'confirm' ? 'RespondOrder' : kind === 'finalize-promotions' ? 'AcknowledgeOrder' : 'ConfirmBOD';
+    const { bod, expected } = callbackBod(order, kind, this.ctx.syncOrderForm ?? 'mediation', new Date().toISOString());
     let attempts = 0;
     for (;;) {
       attempts++;
       const reply = await postCallback(url, ORDER_SOAP_ACTION, bod, this.ctx.credentials, this.abort.signal);
       const outcome: PushOutcome = reply.ok
         ? readCallbackAnswer(reply.text, reply.status, expected)
-        : { outcome: 'unreachable', detail: `${kind === 'confirm' ? 'ChangeOrder' : kind === 'finalize-promotions' ? 'ProcessOrder' : 'SyncOrder'} to ${url} failed: ${reply.cause}` };
+        : { outcome: 'unreachable', detail: `${/^<_ord:(\w+)/.exec(bod)?.[1] ?? 'callback'} to ${url} failed: ${reply.cause}` };
       if (outcome.outcome === 'confirmed') {
         log.info('order callback confirmed', { status: STATUS_OF[kind], attempts });
         return done(outcome, attempts);

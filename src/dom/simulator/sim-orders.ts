@@ -161,7 +161,8 @@ export function reservationLines(lines: readonly SimOrderLine[]): StockLine[] {
 /** Commerce status codes DOM reports for an order: G transferred, R released, B backordered, S shipped, X canceled. */
 export type SimOrderStatus = 'G' | 'R' | 'B' | 'S' | 'X';
 
-export type CallbackKind = 'confirm' | 'finalize-promotions' | 'release' | 'ship' | 'cancel' | 'backorder';
+/** `pickup`: the customer collected the order's pick-up lines at their store (Sterling confirms that as a shipment). */
+export type CallbackKind = 'confirm' | 'finalize-promotions' | 'release' | 'ship' | 'pickup' | 'cancel' | 'backorder';
 
 export interface CallbackRecord {
   readonly kind: CallbackKind;
@@ -191,6 +192,8 @@ export interface SimOrder {
   /** Every ProcessOrder TransferOrder that reached DOM for this order (refused ones excluded). */
   transfers: number;
   status: SimOrderStatus;
+  /** Whether the customer has collected the pick-up lines (they wait at their store after the release). */
+  pickedUp: boolean;
   readonly callbacks: CallbackRecord[];
 }
 
@@ -276,7 +279,7 @@ export class SimOrderBook {
     this.stock.consumeReservation(reservationId);
     const order: SimOrder = {
       orderNo, orderId: t.orderId, storeId: t.storeId, buyerEmail: t.buyerEmail, createdAt: new Date(this.clock()).toISOString(),
-      lines: t.lines, reservationId, consumed, transfers: 1, status: 'G', callbacks: [],
+      lines: t.lines, reservationId, consumed, transfers: 1, status: 'G', pickedUp: false, callbacks: [],
       orderHeaderKey: this.nextOrderHeaderKey(), total: t.total, authorized: t.authorized, promotionUsage: null,
     };
     this.orders.set(orderNo, order);
