@@ -15,12 +15,6 @@ const FIXTURES = join(ROOT, 'fixtures');
  * request and response under fixtures/ must validate; every file named here must fail (so the list stays true).
  */
 const KNOWN_INVALID: Readonly<Record<string, string>> = {
-  'dom/sync-order-backordered/sync.request.xml': "DOM's simulator sends Sterling status codes (1300) in _ord:Status (issue 10)",
-  'dom/sync-order-canceled/sync.request.xml': "DOM's simulator sends Sterling status codes (9000) in _ord:Status (issue 10)",
-  'dom/sync-order-released/sync.request.xml': "DOM's simulator sends Sterling status codes (3200) in _ord:Status (issue 10)",
-  'dom/sync-order-shipped/late-release.request.xml': "DOM's simulator sends Sterling status codes (3200) in _ord:Status (issue 10)",
-  'dom/sync-order-unknown-order.request.xml': "DOM's simulator sends Sterling status codes (3200) in _ord:Status (issue 10)",
-  'dom/sync-order-shipped/sync.request.xml': "DOM's simulator reports a shipment in an _ord:Shipment element, which Commerce's OrderType lacks (issue 10)",
   'dom/sync-order-bad-status.request.xml': 'tests refusing a status no one knows ("Teleported")',
   'inventory/sync-availability-partial-failure.request.xml': 'tests refusing an unknown inventory status ("Sometimes")',
   'order/bad-quantity.request.xml': 'tests refusing a quantity that is not a number ("lots")',
