@@ -64,8 +64,11 @@ export function describeAnswer(bod: XmlElement, status: number): string {
     const st = all(order, 'OrderStatus')[0]?.el;
     const total = v(order, 'OrderAmount/GrandTotal');
     const tracking = all(order, "OrderItem/OrderItemFulfillmentInfo/UserData/UserDataField[@name='trackingNumber']").map(hitValue);
+    // DOM's shipment map reports no tracking number: then the carrier is all there is to say.
+    const carriers = [...new Set(all(order, "OrderItem/OrderItemFulfillmentInfo/UserData/UserDataField[@name='carrier']").map(hitValue))];
+    const shipped = tracking.length ? `; shipped, tracking ${tracking.join(', ')}` : carriers.length ? `; shipped by ${carriers.join(', ')}` : '';
     const prepared = st && attrByLocalName(st, 'prepareIndicator') === 'true' ? ', prepared' : '';
-    return `${bod.name}  order ${v(order, 'OrderIdentifier/UniqueID') ?? '?'} status ${v(order, 'OrderStatus/Status') ?? '?'}${prepared}${total ? `, total ${total}` : ''}; ${items(order)}${tracking.length ? `; shipped, tracking ${tracking.join(', ')}` : ''}`;
+    return `${bod.name}  order ${v(order, 'OrderIdentifier/UniqueID') ?? '?'} status ${v(order, 'OrderStatus/Status') ?? '?'}${prepared}${total ? `, total ${total}` : ''}; ${items(order)}${shipped}`;
   }
   const nouns = all(bod, 'DataArea/InventoryAvailability').map(({ el }) =>
     `${v(el, '**/CatalogEntryIdentifier/UniqueID')}@${v(el, '**/OnlineStoreIdentifier/UniqueID') ?? v(el, '**/PhysicalStoreIdentifier/UniqueID')} ${v(el, 'InventoryStatus')}${v(el, 'AvailableQuantity') ? ` ${Number(v(el, 'AvailableQuantity'))}` : ''}`);
