@@ -136,8 +136,7 @@ async function resend(store: Store, id: string, print: Print): Promise<number> {
     if (cur.status !== 'dead' && cur.status !== 'failed') return cur.status;
     const check = OUTBOUND_MACHINE.check(cur.status, 'queued');
     if (!check.ok) return cur.status;
-    await tx.domOutbox.mark(id, 'queued', { attempts: 0, nextAttemptAt: now, lastError: null });
-    return 'requeued';
+    return (await tx.domOutbox.settle(id, 'queued', { attempts: 0, nextAttemptAt: now, lastError: null })) ? 'requeued' : cur.status;
   });
   if (outcome === 'requeued') {
     print(`Requeued ${m.operation} ${id} for order ${m.orderId ?? '?'} with its original BODID ${m.bodId ?? '?'}; a running dombridge sends it within its poll interval.`);

@@ -64,6 +64,8 @@ export interface Config {
     readonly pendingTransferTimeoutS: number;
     /** How often the relays look for due work when nothing kicks them, ms. Default 1000. */
     readonly pollMs: number;
+    /** How long a relay's claim holds a message, ms. Default 30,000. */
+    readonly leaseMs: number;
   };
   /** From address of customer e-mails. */
   readonly emailFrom: string;
@@ -184,6 +186,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       maxAttempts: get('outbox.maxAttempts'),
       pendingTransferTimeoutS: get('outbox.pendingTransferTimeoutS'),
       pollMs: get('outbox.pollMs'),
+      leaseMs: get('outbox.leaseMs'),
     },
     emailFrom: get('emailFrom'),
     commerce: get('commerce'),

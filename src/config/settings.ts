@@ -136,6 +136,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'outbox.retryMs', env: 'OUTBOX_RETRY_MS', parser: wholeNumber(1, 3_600_000), default: 1000, doc: 'First retry delay of a failed DOM message or e-mail, ms (doubling up to 300,000).' },
   { key: 'outbox.maxAttempts', env: 'OUTBOX_MAX_ATTEMPTS', parser: wholeNumber(1, 1000), default: 12, doc: 'Attempts before a DOM message is dead-lettered.' },
   { key: 'outbox.pendingTransferTimeoutS', env: 'RETRANSFER_PENDING_S', parser: wholeNumber(1, 365 * 86_400), default: 86_400, doc: 'An order pending transfer (F) this long is checked with DOM and re-sent, seconds.' },
+  { key: 'outbox.leaseMs', env: 'OUTBOX_LEASE_MS', parser: wholeNumber(100, 3_600_000), default: 30_000, doc: 'How long a relay\'s claim holds a DOM message or e-mail, ms: longer than a DOM call. A message a dead process left sent is sent again after it.' },
   { key: 'outbox.pollMs', env: 'OUTBOX_POLL_MS', parser: wholeNumber(10, 600_000), default: 1000, doc: 'How often the relays look for due work when nothing wakes them, ms.' },
   { key: 'messages.enabled', env: 'DOMBRIDGE_MESSAGE_STORE', parser: onOff, default: true, doc: '`off` records no BOD and turns the idempotent receiver off: for measuring its cost only.' },
   { key: 'messages.retentionDays', env: 'MESSAGE_RETENTION_DAYS', parser: wholeNumber(1, 36_500), default: 30, doc: 'Whole days a recorded message is kept.' },

@@ -19,12 +19,15 @@ export class EmailOutboxRelay {
     private readonly from: string,
     private readonly policy: RetryPolicy,
     private readonly log: Logger,
+    /** How long a claim holds an e-mail, ms: longer than one SMTP conversation. */
+    private readonly leaseMs = 30_000,
   ) {}
 
   /** Sends what is due, batch after batch; `stopping` (shutdown) ends the run between two e-mails. */
   async drainOnce(stopping: () => boolean = () => false): Promise<void> {
     for (;;) {
-      const due = await this.store.emailOutbox.due(Date.now(), 32);
+      // Claimed with a lease: a relay on another node does not send the same e-mail meanwhile.
+      const due = await this.store.emailOutbox.claim(32, this.leaseMs, Date.now());
       if (due.length === 0) return;
       for (const e of due) {
         if (stopping()) return;

@@ -1,6 +1,6 @@
 import { bodError, type BodError } from '../errors/error-catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { Store } from '../store/store.js';
+import type { Store, Transaction } from '../store/store.js';
 import type { DomAvailabilityPair, DomInventoryPort } from '../dom/dom-inventory.client.js';
 import type { CatalogEntryRef, LocationRef } from './availability-expression.js';
 import type { AvailabilityNoun, AvailabilitySource, ReceivedAvailabilityNoun } from './availability-noun.js';
@@ -248,9 +248,10 @@ export class AvailabilityService {
   }
 
   /** Applies a record DOM pushed (Sync) or an administrator set (Change), keeping the memory cache in step. */
-  async applyRecord(tx: Store, record: AvailabilityRecord, ifNotOlder: boolean): Promise<'inserted' | 'updated' | 'stale'> {
+  async applyRecord(tx: Transaction, record: AvailabilityRecord, ifNotOlder: boolean): Promise<'inserted' | 'updated' | 'stale'> {
     const outcome = await tx.availability.upsert(record, { ifNotOlder });
-    if (outcome !== 'stale') this.memory.delete(record.catentryId, record.location);
+    // After the commit: evicted earlier, a Get could load the old record back before the new one is visible.
+    if (outcome !== 'stale') this.forget(tx, record.catentryId, record.location);
     return outcome;
   }
 
@@ -261,8 +262,9 @@ export class AvailabilityService {
     return left;
   }
 
-  forget(catentryId: string, key: LocationKey): void {
-    this.memory.delete(catentryId, key);
+  /** Drops the memory copy once `tx` has committed (its change is visible by then). */
+  forget(tx: Transaction, catentryId: string, key: LocationKey): void {
+    tx.afterCommit(() => this.memory.delete(catentryId, key));
   }
 
   /** Converts a received noun to a record once its identifiers are resolved. */

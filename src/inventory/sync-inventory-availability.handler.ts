@@ -49,7 +49,7 @@ export class SyncInventoryAvailabilityHandler implements BodOperation {
         if (!loc.ok) { out.push({ ref, error: loc.error }); continue; }
         if (!('noun' in read)) {
           await tx.availability.remove(item.value.catentryId, loc.value.key);
-          this.availability.forget(item.value.catentryId, loc.value.key);
+          this.availability.forget(tx, item.value.catentryId, loc.value.key);
         } else {
           const record = AvailabilityService.toRecord(read.noun, item.value.catentryId, loc.value.key, ctx.receivedAtMs);
           const outcome = await this.availability.applyRecord(tx, record, true);

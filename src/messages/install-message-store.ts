@@ -2,10 +2,10 @@ import type { Config } from '../config/config.js';
 import type { DomCallObserver } from '../dom/dom-transport.js';
 import type { Logger } from '../log/logger.js';
 import type { DispatchInterceptor } from '../soap/bod-operation.js';
-import { closeMessageLog, onTransactionCommit } from '../store/sqlite/sqlite-message-store.js';
+import { closeMessageLog } from '../store/sqlite/sqlite-message-store.js';
 import type { MessageStore, Store } from '../store/store.js';
 import { IdempotentReceiver } from './idempotent-receiver.js';
-import { markAppliedOnCommit } from './message-context.js';
+import { currentMessageId } from './message-context.js';
 import { MessageWriter } from './message-writer.js';
 import { OutboundRecorder } from './outbound-recorder.js';
 
@@ -33,7 +33,7 @@ export function installMessageStore(store: Store, config: Config, log: Logger): 
     log.warn('message store off (DOMBRIDGE_MESSAGE_STORE=off): no BOD is recorded and repeated BODIDs are not detected; for measurement only');
     return { interceptor: undefined, outbound: undefined, async close() {} };
   }
-  onTransactionCommit(markAppliedOnCommit);
+  store.markAppliedOnCommit(currentMessageId);
   const writer = new MessageWriter(store.messages, log);
   const retentionDays = config.messages?.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const prune = () => void pruneMessages(store.messages, Date.now() - retentionDays * DAY_MS, log);

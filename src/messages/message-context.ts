@@ -1,9 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Store } from '../store/store.js';
 
 /**
  * The inbound message a request is handling, for the code the handler calls without knowing about it: the
- * transaction that applies the effect marks the message applied (see {@link markAppliedOnCommit}), and a call to
+ * transaction that applies the effect marks the message applied (the store asks {@link currentMessageId} before each commit: Store.markAppliedOnCommit), and a call to
  * DOM is recorded as caused by it. `closed` is set once the answer is stored, because work started during the
  * request (a relay kicked by it) keeps the context after the request is over.
  */
@@ -27,13 +26,4 @@ export function runWithMessageContext<T>(context: Record<string, unknown> | unde
 export function currentMessageId(): string | undefined {
   const c = messageContext.getStore();
   return c && !c.closed ? c.messageId : undefined;
-}
-
-/**
- * A transaction commit hook: right before COMMIT, mark the request's message applied with the transaction-bound
- * store, so the effect and the mark commit together or not at all. Outside a request it does nothing.
- */
-export async function markAppliedOnCommit(tx: Store): Promise<void> {
-  const id = currentMessageId();
-  if (id !== undefined) await tx.messages.markApplied(id, Date.now());
 }

@@ -20,18 +20,28 @@ export const INBOUND_MACHINE = new StateMachine<InboundStatus>({
 });
 
 /**
- * Outbound BODs. DOM outbox messages start `queued`; the relay sends them (`sent`) until DOM acknowledges them,
- * retries a `failed` one, and dead-letters it at the end (`dead`); `messages resend` puts a dead or failed one
- * back to `queued`. A call made directly (availability, reservations) enters at `sent`: nothing was queued.
+ * Outbound BODs. DOM outbox messages start `queued`; the relay claims and sends them (`sent`) until DOM
+ * acknowledges them, retries a `failed` one, and dead-letters it at the end (`dead`); `messages resend` puts a dead
+ * or failed one back to `queued`. A call made directly (availability, reservations) enters at `sent`: nothing was
+ * queued. This table is the only list of allowed moves: DomOutboxStore.settle refuses any other.
+ *
+ * Moves the relay and jobs make besides the happy path, each decided against the code that makes it:
+ * - queued → dead: a TransferOrder whose order was canceled before it went is dead-lettered unsent (the order must
+ *   never reach DOM), with the reason as its error;
+ * - queued | failed | dead → acknowledged: DOM speaking about the order (a callback, or the re-transfer job's
+ *   question) proves it has it, whatever we last knew of the message;
+ * - a send interrupted (the sender died, its lease expired) stays `sent` and is sent again by whoever claims it
+ *   (sent → sent: same BODID, DOM creates the order once); the re-transfer job gives a stuck `sent` one another
+ *   round as `failed` due now — never back to `queued`, which would hide that it was sent.
  */
 export const OUTBOUND_MACHINE = new StateMachine<OutboundStatus>({
   name: 'outbound BOD',
   initial: 'queued',
   transitions: {
-    queued: ['sent'],
+    queued: ['sent', 'acknowledged', 'dead'],
     sent: ['acknowledged', 'failed', 'dead'],
-    failed: ['queued', 'sent', 'dead'],
-    dead: ['queued'],
+    failed: ['queued', 'sent', 'acknowledged', 'dead'],
+    dead: ['queued', 'acknowledged'],
     acknowledged: [],
   },
 });

@@ -4,7 +4,7 @@ import type { DomReservationPort, ReservedLine } from '../dom/dom-reservation.cl
 import { InventorySystem, type OnlineStore } from '../inventory/inventory-model.js';
 import type { Logger } from '../log/logger.js';
 import type { PaymentProvider } from '../payment/payment-provider.js';
-import type { Store } from '../store/store.js';
+import type { Store, Transaction } from '../store/store.js';
 import type { AvailabilityService } from '../inventory/availability.service.js';
 import { CacheFlag } from '../inventory/inventory-model.js';
 import type { CommerceSettings } from './commerce-settings.js';
@@ -290,12 +290,12 @@ export class CheckoutService {
   }
 
   /** Flag 8: what was sold leaves the cached availability, in the submit transaction (exactly once). */
-  private async decrementCache(tx: Store, o: Order): Promise<void> {
+  private async decrementCache(tx: Transaction, o: Order): Promise<void> {
     for (const i of o.items) {
       const key = i.physicalStoreId ? { kind: 'physical' as const, storeId: i.physicalStoreId } : { kind: 'online' as const, storeId: o.storeId };
       if ((this.availability.ruleFor(i.catentryId, key).flags & CacheFlag.DecrementOnSubmit) === 0) continue;
       await tx.availability.decrement(i.catentryId, key, Number(i.quantity));
-      this.availability.forget(i.catentryId, key);
+      this.availability.forget(tx, i.catentryId, key);
     }
   }
 
@@ -321,7 +321,7 @@ export class CheckoutService {
         await tx.domOutbox.enqueue({ messageId: randomUUID(), kind: 'CancelInventoryReservation', orderId, bodId, payload: cancelReservationBod(o, bodId), nextAttemptAt: now, createdAt: now });
       }
       for (const m of await tx.domOutbox.forOrder(orderId)) {
-        if (m.kind === 'TransferOrder' && (m.status === 'queued' || m.status === 'failed')) await tx.domOutbox.mark(m.messageId, 'dead', { lastError: 'order canceled before transfer' });
+        if (m.kind === 'TransferOrder' && (m.status === 'queued' || m.status === 'failed')) await tx.domOutbox.settle(m.messageId, 'dead', { lastError: 'order canceled before transfer' });
       }
       if (o.status !== 'P') await queueOrderEmail(tx, saved.value, 'OrderStatusNotify_X', now);
       return saved;

@@ -160,7 +160,7 @@ export class DomCallbacksService {
 async function acknowledgeTransfers(tx: Store, orderId: string): Promise<void> {
   for (const m of await tx.domOutbox.forOrder(orderId)) {
     if (m.kind === 'TransferOrder' && (m.status === 'sent' || m.status === 'queued' || m.status === 'failed')) {
-      await tx.domOutbox.mark(m.messageId, 'acknowledged', { lastError: null });
+      await tx.domOutbox.settle(m.messageId, 'acknowledged', { lastError: null });
     }
   }
 }

@@ -163,10 +163,10 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: config.outbox.retryMs, maxAttempts: config.outbox.maxAttempts };
 
   const domReservations = new SoapDomReservationClient(transport);
-  const domRelay = new DomOutboxRelay(store, domOrders, domReservations, retry, log.child({ component: 'dom-outbox' }));
+  const domRelay = new DomOutboxRelay(store, domOrders, domReservations, retry, log.child({ component: 'dom-outbox' }), 32, config.outbox.leaseMs);
   const domLoop = new RelayLoop('dom outbox relay', (stopping) => domRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const templates = new EmailTemplates();
-  const emailRelay = new EmailOutboxRelay(store, templates, mail, config.emailFrom, retry, log.child({ component: 'email' }));
+  const emailRelay = new EmailOutboxRelay(store, templates, mail, config.emailFrom, retry, log.child({ component: 'email' }), config.outbox.leaseMs);
   const emailLoop = new RelayLoop('e-mail relay', (stopping) => emailRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const retransfer = new RetransferJob(store, domOrders, config.outbox.pendingTransferTimeoutS * 1000, log.child({ component: 'retransfer' }));
   // Every minute, or more often when the pending timeout is shorter (tests).
@@ -208,8 +208,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
       textRoutes: metrics.textRoutes,
     }, log);
     simulator?.setCallbackUrl(http.url);
-    // Before the relays start: transfers a dead process left in flight are settled first.
-    await retransfer.recoverInterrupted().catch((e: unknown) => log.error('recovering interrupted transfers failed', { error: e }));
+    // Transfers a dead process left in flight ('sent') come back through the relay once their claim's lease expires.
     domLoop.start();
     emailLoop.start();
     retransferLoop.start();

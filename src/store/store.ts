@@ -4,9 +4,11 @@ import type {
 } from '../inventory/inventory-model.js';
 
 /*
- * Every store is an async interface so the SQLite implementation (one node) and a PostgreSQL one (several
- * nodes) run the same test suite. Transactions are explicit: `transaction(fn)` hands `fn` a Store bound to
- * the transaction, and nothing else is inside it.
+ * Every store is an async interface so the SQLite implementation (one node) and the PostgreSQL one (several
+ * nodes) run the same test suite (test/store/store-contract.test.ts). Transactions are explicit:
+ * `transaction(fn)` hands `fn` a {@link Transaction} (a Store bound to the transaction, and nothing else is inside
+ * it); what must wait until the commit is durable — evicting a cache, kicking a relay — is registered with its
+ * `afterCommit`. Nothing outside src/store knows which database it is: src/store/open-store.ts picks it.
  */
 
 export interface CatalogStore {
@@ -126,15 +128,41 @@ export interface OutboxMessage {
   readonly nextAttemptAt: number;
   readonly lastError: string | null;
   readonly createdAt: number;
+  /** Epoch ms until which a claim holds it; null when nobody does. */
+  readonly leaseUntil: number | null;
 }
 
+/** What a settle may change beside the status; left out = unchanged. */
+export interface SettleFields {
+  readonly attempts?: number;
+  readonly nextAttemptAt?: number;
+  readonly lastError?: string | null;
+}
+
+/**
+ * The DOM outbox is a claimable queue. A relay `claim`s what is due: each message comes with a lease (until
+ * `now + leaseMs`) during which no other claim returns it, on this node or another; `settle` moves it through the
+ * outbound machine (src/messages/message-states.ts, OUTBOUND_MACHINE: the single source of allowed moves) and
+ * frees the lease once it leaves `sent`. A message left `sent` by a process that died mid-send is claimable again
+ * once its lease has expired: lease expiry is how interrupted sends are recovered.
+ */
 export interface DomOutboxStore {
-  enqueue(msg: Omit<OutboxMessage, 'status' | 'attempts' | 'lastError'>): Promise<void>;
-  /** Queued or failed messages due at `now`, oldest first. */
+  enqueue(msg: Omit<OutboxMessage, 'status' | 'attempts' | 'lastError' | 'leaseUntil'>): Promise<void>;
+  /** Queued or failed messages due at `now`, oldest first, leased or not (a look, not a claim). */
   due(now: number, limit: number): Promise<OutboxMessage[]>;
+  /**
+   * Takes up to `limit` messages, oldest due first: queued or failed ones due at `now`, and sent ones whose lease has
+   * expired (their sender died), none whose lease is held. Each is leased until `now + leaseMs`, atomically: two
+   * claims at once never return the same message.
+   */
+  claim(limit: number, leaseMs: number, now: number): Promise<OutboxMessage[]>;
   get(messageId: string): Promise<OutboxMessage | undefined>;
   forOrder(orderId: string): Promise<OutboxMessage[]>;
-  mark(messageId: string, status: OutboxStatus, fields: { attempts?: number; nextAttemptAt?: number; lastError?: string | null }): Promise<void>;
+  /**
+   * Moves a message to `to` if OUTBOUND_MACHINE allows it from the stored status (staying put is allowed); false,
+   * and nothing written, when it does not. Leaving `sent` frees the lease.
+   */
+  settle(messageId: string, to: OutboxStatus, fields?: SettleFields): Promise<boolean>;
   depth(): Promise<{ pending: number; oldestCreatedAt: number | null; dead: number }>;
   /** DOM is back: every queued or failed message not yet due becomes due at `now`; returns how many moved. */
   rescheduleWaiting(now: number): Promise<number>;
@@ -152,7 +180,10 @@ export interface PendingEmail {
 
 export interface EmailOutboxStore {
   enqueue(email: Omit<PendingEmail, 'attempts'>, at: number): Promise<void>;
+  /** Pending e-mails due at `now` (a look, not a claim). */
   due(now: number, limit: number): Promise<PendingEmail[]>;
+  /** Pending e-mails due at `now` whose lease is free, each leased until `now + leaseMs` (as DomOutboxStore.claim). */
+  claim(limit: number, leaseMs: number, now: number): Promise<PendingEmail[]>;
   markSent(emailId: string, at: number): Promise<void>;
   markFailed(emailId: string, error: string, retryAt: number | null): Promise<void>;
   list(orderId: string): Promise<{ type: string; recipient: string; status: string }[]>;
@@ -306,7 +337,7 @@ export interface MessageStore {
   beginInbound(m: NewInboundMessage): Promise<InboundBegin>;
   /** A repeat of a message that never took effect (left received by a crash, or answered with a fault) runs again. */
   restartInbound(messageId: string, m: NewInboundMessage): Promise<boolean>;
-  /** received → applied; called inside the transaction that applies the message's effect. */
+  /** received → applied; run by the store inside the transaction that applies the effect (Store.markAppliedOnCommit). */
   markApplied(messageId: string, at: number): Promise<boolean>;
   /** received | applied → processed (with the response BOD) or failed (a fault: no response kept). */
   finishInbound(messageId: string, outcome: { status: 'processed' | 'failed'; responseXml: string | null; error: string | null; at: number }): Promise<boolean>;
@@ -344,8 +375,29 @@ export interface Store {
   readonly emailOutbox: EmailOutboxStore;
   readonly localReservations: LocalReservationStore;
   readonly messages: MessageStore;
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction: all of its writes commit or none do. Inside a transaction, `transaction` runs
+   * `fn` in the same one. Rejects with what `fn` threw (rolled back), or with the commit's error.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Marking an inbound BOD applied commits with its effect: right before every commit the store asks `current`
+   * which inbound message the transaction applies (src/messages/message-context.ts: the request being handled)
+   * and marks it applied in that same transaction. Set once per store by the message store's installation.
+   */
+  markAppliedOnCommit(current: () => string | undefined): void;
   /** Cheap liveness probe for /healthz and /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** A Store bound to one transaction. */
+export interface Transaction extends Store {
+  /**
+   * Runs `hook` once the transaction has committed and is durable; never when it rolls back. For what must not
+   * happen before the commit: evicting a cache entry (a reader could load the old row back before the commit),
+   * kicking a relay (it would not see the message yet). A hook that throws is logged by nobody: keep them trivial.
+   * Cross-node cache invalidation (LISTEN/NOTIFY on PostgreSQL) hangs off the same point in the store.
+   */
+  afterCommit(hook: () => void): void;
 }

@@ -469,6 +469,7 @@ function wrapStore(inner: Store, apply: (ops: readonly AvailabilityBatchOp[]) =>
       onlineStoreExists: (id) => inner.bulk.onlineStoreExists(id),
     },
     transaction: (fn) => inner.transaction(fn),
+    markAppliedOnCommit: (current) => inner.markAppliedOnCommit(current),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

@@ -18,10 +18,16 @@ describe('message store: status machines', function () {
 
   it('outbound: queued → sent → acknowledged | failed | dead; resend takes dead or failed back to queued; direct calls enter at sent', function () {
     expect(OUTBOUND_MACHINE.def.initial).to.equal('queued');
+    // Besides the happy path, the moves the relay and jobs make (see message-states.ts): a transfer canceled before
+    // it went dies unsent (queued → dead); DOM speaking about an order acknowledges its transfer whatever we knew of
+    // it (queued | failed | dead → acknowledged).
     expect(allowed(OUTBOUND_MACHINE)).to.deep.equal([
-      'dead→queued', 'failed→dead', 'failed→queued', 'failed→sent', 'queued→sent', 'sent→acknowledged', 'sent→dead', 'sent→failed',
+      'dead→acknowledged', 'dead→queued', 'failed→acknowledged', 'failed→dead', 'failed→queued', 'failed→sent',
+      'queued→acknowledged', 'queued→dead', 'queued→sent', 'sent→acknowledged', 'sent→dead', 'sent→failed',
     ]);
     expect(OUTBOUND_MACHINE.check('acknowledged', 'queued').ok).to.equal(false);
+    // An interrupted send is never put back to queued: it stays sent (resent by whoever claims it after the lease).
+    expect(OUTBOUND_MACHINE.check('sent', 'queued').ok).to.equal(false);
     expect(DIRECT_CALL_ENTRY).to.equal('sent');
     expect(OUTBOUND_MACHINE.check(DIRECT_CALL_ENTRY, 'acknowledged').ok && OUTBOUND_MACHINE.check(DIRECT_CALL_ENTRY, 'failed').ok).to.equal(true);
   });

@@ -30,7 +30,8 @@ describe('messages CLI', function () {
     await store.messages.finishInbound(inboundId, { status: 'processed', responseXml: '<_ord:RespondOrder>the answer</_ord:RespondOrder>', error: null, at: Date.now() });
     const now = Date.now();
     await store.domOutbox.enqueue({ messageId: outboxId, kind: 'TransferOrder', orderId: '90000101', bodId, payload: '<_ord:ProcessOrder>transfer</_ord:ProcessOrder>', nextAttemptAt: now, createdAt: now });
-    await store.domOutbox.mark(outboxId, 'dead', { attempts: 12, lastError: 'refused: DOM refused the connection' });
+    await store.domOutbox.settle(outboxId, 'sent', { attempts: 12 });
+    await store.domOutbox.settle(outboxId, 'dead', { attempts: 12, lastError: 'refused: DOM refused the connection' });
     await store.messages.recordBatch({ inbound: [], calls: [{
       service: '/dom/services/OrderServices', operation: 'ProcessOrder', verb: 'Process', noun: 'Order', bodId, orderId: '90000101', partNumber: null, catentryId: null,
       status: 'failed', requestXml: '<_ord:ProcessOrder>transfer</_ord:ProcessOrder>', responseXml: null, error: 'refused: DOM refused the connection', durationMs: 3, causedBy: null, sentAt: now, answeredAt: now + 3,

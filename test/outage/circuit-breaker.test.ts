@@ -184,10 +184,11 @@ describe('DOM outbox: rescheduleWaiting (SQLite)', function () {
       const later = now + 300_000;
       const enqueue = (id: string, at: number) => store.domOutbox.enqueue({ messageId: id, kind: 'TransferOrder', orderId: id, bodId: `bod-${id}`, payload: '<x/>', nextAttemptAt: at, createdAt: now });
       for (const id of ['queued-later', 'failed-later', 'queued-due', 'sent', 'acked', 'dead']) await enqueue(id, id === 'queued-due' ? now - 10 : later);
-      await store.domOutbox.mark('failed-later', 'failed', { attempts: 3, nextAttemptAt: later, lastError: 'circuit-open: DOM is down' });
-      await store.domOutbox.mark('sent', 'sent', { attempts: 1 });
-      await store.domOutbox.mark('acked', 'acknowledged', {});
-      await store.domOutbox.mark('dead', 'dead', {});
+      // Each through the outbound machine's moves (settle refuses any other).
+      for (const id of ['failed-later', 'sent', 'acked', 'dead']) await store.domOutbox.settle(id, 'sent', { attempts: 1 });
+      await store.domOutbox.settle('failed-later', 'failed', { attempts: 3, nextAttemptAt: later, lastError: 'circuit-open: DOM is down' });
+      await store.domOutbox.settle('acked', 'acknowledged', {});
+      await store.domOutbox.settle('dead', 'dead', {});
       expect((await store.domOutbox.due(now, 10)).map((m) => m.messageId)).to.deep.equal(['queued-due']);
 
       expect(await store.domOutbox.rescheduleWaiting(now)).to.equal(2);

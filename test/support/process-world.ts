@@ -147,6 +147,8 @@ export class ProcessWorld {
       OUTBOX_RETRY_MS: '100',
       OUTBOX_POLL_MS: '50',
       RETRANSFER_PENDING_S: '1',
+      // A killed facade's claims come back after their lease: short here, so a restart finds its sends again soon.
+      OUTBOX_LEASE_MS: '1000',
       ...this.baseEnv,
       ...extra,
     };

@@ -199,4 +199,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE online_store ADD COLUMN retired_at INTEGER;
     `,
   },
+  {
+    version: 6,
+    name: 'claimable outboxes: leases',
+    sql: `
+      -- A relay claims what it sends: until lease_until (epoch ms) no other claim takes the message. A message left
+      -- 'sent' by a process that died mid-send is claimable again once its lease has expired.
+      ALTER TABLE dom_outbox ADD COLUMN lease_until INTEGER;
+      ALTER TABLE email_outbox ADD COLUMN lease_until INTEGER;
+    `,
+  },
 ];

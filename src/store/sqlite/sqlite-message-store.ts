@@ -3,28 +3,11 @@ import { existsSync } from 'node:fs';
 import { GetJournal, isJournalId, journalDir } from '../../messages/get-journal.js';
 import { LOG_ID_BASE, MessageLog, messageLogPath } from '../../messages/message-log.js';
 import { INBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
-import type { BodMessage, CompletedInbound, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, RecordedCall, Store } from '../store.js';
+import type { BodMessage, CompletedInbound, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, RecordedCall } from '../store.js';
 
 type Prepare = (sql: string) => Database.Statement;
 type Write = <T>(fn: () => T) => Promise<T>;
 type Row = Record<string, unknown>;
-
-/**
- * Work that must commit with a transaction's effect, run by `SqliteStore.transaction` right before COMMIT with
- * the transaction-bound store (the message store marks the inbound BOD applied there). A hook that throws rolls
- * the transaction back. Registered once per process; each hook decides for itself whether it has work to do.
- */
-export type TransactionCommitHook = (tx: Store) => void | Promise<void>;
-
-const commitHooks: TransactionCommitHook[] = [];
-
-export function onTransactionCommit(hook: TransactionCommitHook): void {
-  if (!commitHooks.includes(hook)) commitHooks.push(hook);
-}
-
-export async function runCommitHooks(tx: Store): Promise<void> {
-  for (const h of commitHooks) await h(tx);
-}
 
 // The guards of the status updates, read from the machine's table once: an update that the table does not allow
 // changes no row, and the caller learns it from the `false` it gets back.

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Order, OrderStatus } from '../../order/order-model.js';
+import { OUTBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
 import type { DomOutboxStore, EmailOutboxStore, LocalReservationStore, OrderStore, OutboxMessage, OutboxStatus, PendingEmail, StatusChange } from '../store.js';
 
 type Prepare = (sql: string) => Database.Statement;
@@ -53,8 +54,28 @@ function toOutbox(x: Row): OutboxMessage {
     messageId: x['message_id'] as string, kind: x['kind'] as string, orderId: x['order_id'] as string, bodId: x['bod_id'] as string,
     payload: x['payload'] as string, status: x['status'] as OutboxStatus, attempts: x['attempts'] as number,
     nextAttemptAt: x['next_attempt_at'] as number, lastError: (x['last_error'] as string | null) ?? null, createdAt: x['created_at'] as number,
+    leaseUntil: (x['lease_until'] as number | null) ?? null,
   };
 }
+
+/**
+ * The guard of each settle, from the outbound machine's table: the statuses a message may leave for `to`, plus `to`
+ * itself (staying put is allowed). Shared with the PostgreSQL store.
+ */
+export const SETTLE_FROM: Readonly<Record<OutboxStatus, readonly OutboxStatus[]>> = Object.fromEntries(
+  OUTBOUND_MACHINE.states.map((to) => [to, [to, ...sourcesOf(OUTBOUND_MACHINE, to)]]),
+) as unknown as Record<OutboxStatus, readonly OutboxStatus[]>;
+
+const inList = (states: readonly string[]) => states.map((s) => `'${s}'`).join(', ');
+
+/** Settle statements by target status, built once from the table (prepared statements are cached by their text). */
+const SETTLE_SQL = Object.fromEntries(OUTBOUND_MACHINE.states.map((to) => [to,
+  `UPDATE dom_outbox SET status = '${to}', attempts = COALESCE(?, attempts), next_attempt_at = COALESCE(?, next_attempt_at),
+   last_error = CASE WHEN ? THEN ? ELSE last_error END, updated_at = ?${to === 'sent' ? '' : ', lease_until = NULL'}
+   WHERE message_id = ? AND status IN (${inList(SETTLE_FROM[to])})`])) as Record<OutboxStatus, string>;
+
+/** Due and free: queued or failed and due, or sent with an expired lease (its sender died mid-send). */
+export const CLAIMABLE = `((status IN ('queued', 'failed') AND next_attempt_at <= ?) OR status = 'sent') AND COALESCE(lease_until, 0) <= ?`;
 
 export function sqliteDomOutbox(r: Prepare, w: Prepare, write: Write): DomOutboxStore {
   return {
@@ -72,11 +93,15 @@ export function sqliteDomOutbox(r: Prepare, w: Prepare, write: Write): DomOutbox
     async forOrder(orderId) {
       return (r('SELECT * FROM dom_outbox WHERE order_id = ? ORDER BY created_at').all(orderId) as Row[]).map(toOutbox);
     },
-    mark: (id, status, f) => write(() => {
-      w(`UPDATE dom_outbox SET status = ?, attempts = COALESCE(?, attempts), next_attempt_at = COALESCE(?, next_attempt_at),
-         last_error = CASE WHEN ? THEN ? ELSE last_error END, updated_at = ? WHERE message_id = ?`)
-        .run(status, f.attempts ?? null, f.nextAttemptAt ?? null, f.lastError !== undefined ? 1 : 0, f.lastError ?? null, Date.now(), id);
+    // One writer: the SELECT and the UPDATE run in one transaction, so no other claim can slip between them.
+    claim: (limit, leaseMs, now) => write(() => {
+      const rows = w(`SELECT * FROM dom_outbox WHERE ${CLAIMABLE} ORDER BY next_attempt_at, created_at LIMIT ?`).all(now, now, limit) as Row[];
+      const lease = w('UPDATE dom_outbox SET lease_until = ? WHERE message_id = ?');
+      for (const x of rows) lease.run(now + leaseMs, x['message_id']);
+      return rows.map((x) => toOutbox({ ...x, lease_until: now + leaseMs }));
     }),
+    settle: (id, to, f = {}) => write(() =>
+      w(SETTLE_SQL[to]).run(f.attempts ?? null, f.nextAttemptAt ?? null, f.lastError !== undefined ? 1 : 0, f.lastError ?? null, Date.now(), id).changes === 1),
     async depth() {
       const x = r(`SELECT COUNT(*) FILTER (WHERE status IN ('queued', 'sent', 'failed')) AS pending,
                   MIN(created_at) FILTER (WHERE status IN ('queued', 'sent', 'failed')) AS oldest,
@@ -88,6 +113,12 @@ export function sqliteDomOutbox(r: Prepare, w: Prepare, write: Write): DomOutbox
   };
 }
 
+export function toEmail(x: Row): PendingEmail {
+  return {
+    emailId: x['email_id'] as string, orderId: x['order_id'] as string, type: x['type'] as string, recipient: x['recipient'] as string, data: x['data'] as string, attempts: x['attempts'] as number,
+  };
+}
+
 export function sqliteEmailOutbox(r: Prepare, w: Prepare, write: Write): EmailOutboxStore {
   return {
     enqueue: (e, at) => write(() => {
@@ -96,15 +127,20 @@ export function sqliteEmailOutbox(r: Prepare, w: Prepare, write: Write): EmailOu
     }),
     async due(now, limit) {
       return (r(`SELECT email_id, order_id, type, recipient, data, attempts FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`)
-        .all(now, limit) as Row[]).map((x): PendingEmail => ({
-        emailId: x['email_id'] as string, orderId: x['order_id'] as string, type: x['type'] as string, recipient: x['recipient'] as string, data: x['data'] as string, attempts: x['attempts'] as number,
-      }));
+        .all(now, limit) as Row[]).map(toEmail);
     },
+    claim: (limit, leaseMs, now) => write(() => {
+      const rows = w(`SELECT email_id, order_id, type, recipient, data, attempts FROM email_outbox
+                      WHERE status = 'pending' AND next_attempt_at <= ? AND COALESCE(lease_until, 0) <= ? ORDER BY next_attempt_at LIMIT ?`).all(now, now, limit) as Row[];
+      const lease = w('UPDATE email_outbox SET lease_until = ? WHERE email_id = ?');
+      for (const x of rows) lease.run(now + leaseMs, x['email_id']);
+      return rows.map(toEmail);
+    }),
     markSent: (id, at) => write(() => {
-      w(`UPDATE email_outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE email_id = ?`).run(at, id);
+      w(`UPDATE email_outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = NULL WHERE email_id = ?`).run(at, id);
     }),
     markFailed: (id, error, retryAt) => write(() => {
-      w(`UPDATE email_outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE email_id = ?`)
+      w(`UPDATE email_outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL WHERE email_id = ?`)
         .run(retryAt === null ? 'failed' : 'pending', error, retryAt, id);
     }),
     async list(orderId) {

@@ -9,10 +9,10 @@ import {
 } from '../../inventory/inventory-model.js';
 import type {
   AvailabilityBatchOp, AvailabilityStore, BatchLoadResult, BulkLoadStore, CacheRuleStore, CatalogStore, DomOutboxStore, EmailOutboxStore,
-  LocalInventoryStore, LocalReservationStore, MessageStore, OrderStore, Store, StoreDirectory, UpsertOutcome,
+  LocalInventoryStore, LocalReservationStore, MessageStore, OrderStore, Store, StoreDirectory, Transaction, UpsertOutcome,
 } from '../store.js';
 import { sqliteDomOutbox, sqliteEmailOutbox, sqliteLocalReservations, sqliteOrderStore } from './sqlite-order-stores.js';
-import { runCommitHooks, sqliteMessageStore } from './sqlite-message-store.js';
+import { sqliteMessageStore } from './sqlite-message-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { AsyncMutex } from './async-mutex.js';
 
@@ -34,9 +34,10 @@ type Row = Record<string, unknown>;
  * Group commit: transactions that arrive while one batch is being written wait for the next batch, which runs them
  * one after the other inside a single SQLite transaction, each under its own SAVEPOINT (a failing one rolls back
  * alone), then COMMITs once. With synchronous=FULL a COMMIT is an fsync, so a batch of N costs one fsync, not N;
- * every caller is answered only after that COMMIT, so nothing is acknowledged before it is durable.
+ * every caller is answered only after that COMMIT, so nothing is acknowledged before it is durable. A job's
+ * afterCommit hooks run after that COMMIT and fsync, only for jobs whose savepoint was released.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Transaction {
   readonly catalog: CatalogStore;
   readonly directory: StoreDirectory;
   readonly availability: AvailabilityStore;
@@ -57,12 +58,15 @@ export class SqliteStore implements Store {
     private readonly group: GroupCommitQueue,
     private readonly lookups: LookupCache,
     private readonly records: RecordCache | undefined,
+    /** The afterCommit hooks of the job this store is bound to (inside a transaction only). */
+    private readonly hooks: (() => void)[] | undefined,
   ) {
     // Reads inside a transaction must see its own writes: use the writer there.
     const r = inTransaction ? writer : reader;
     const w = writer;
     // A write outside a transaction is a transaction of one statement: it joins the next batch.
-    const write = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve(fn()) : this.transaction(async () => fn()));
+    const write: Write = (fn) =>
+      (inTransaction ? Promise.resolve(fn((h) => this.afterCommit(h))) : this.transaction(async (tx) => fn((h) => tx.afterCommit(h))));
     this.catalog = catalogStore(r, w, write, lookups);
     this.directory = directory(r, w, write, lookups);
     // Outside transactions, cached reads of availability records (see RecordCache); inside, always the writer's view.
@@ -95,19 +99,29 @@ export class SqliteStore implements Store {
     migrate(writer);
     const reader = memory ? writer : new Database(opts.path, { readonly: true });
     if (!memory) reader.pragma('busy_timeout = 5000');
-    return new SqliteStore(writer, reader, new AsyncMutex(), false, { jobs: [], scheduled: false, wal: durable ? new WalSync(`${opts.path}-wal`) : undefined },
-      new LookupCache(), memory ? undefined : new RecordCache(reader));
+    return new SqliteStore(writer, reader, new AsyncMutex(), false, { jobs: [], scheduled: false, wal: durable ? new WalSync(`${opts.path}-wal`) : undefined, applied: undefined },
+      new LookupCache(), memory ? undefined : new RecordCache(reader), undefined);
   }
 
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  afterCommit(hook: () => void): void {
+    if (!this.hooks) throw new Error('afterCommit outside a transaction');
+    this.hooks.push(hook);
+  }
+
+  markAppliedOnCommit(current: () => string | undefined): void {
+    this.group.applied = current;
+  }
+
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     return new Promise<T>((resolve, reject) => {
       // The job runs later, inside the batch: bind it to the caller's async context, so what it reads from
       // AsyncLocalStorage (the message being processed) is its own caller's, not the batch runner's.
-      const run = AsyncResource.bind(async (tx: Store) => {
+      const run = AsyncResource.bind(async (tx: Transaction) => {
         const result = await fn(tx);
-        // What must commit with the effect (the message store marks the inbound BOD applied): sqlite-message-store.ts.
-        await runCommitHooks(tx);
+        // The inbound BOD this transaction applies is marked applied with its effect (Store.markAppliedOnCommit).
+        const applied = this.group.applied?.();
+        if (applied !== undefined) await tx.messages.markApplied(applied, Date.now());
         return result;
       });
       this.group.jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
@@ -130,7 +144,7 @@ export class SqliteStore implements Store {
   private async commitBatches(): Promise<void> {
     while (this.group.jobs.length > 0) {
       const batch = this.group.jobs.splice(0, MAX_BATCH);
-      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      const outcomes: ({ ok: true; value: unknown; hooks: (() => void)[] } | { ok: false; error: unknown })[] = [];
       try {
         this.control('BEGIN IMMEDIATE');
       } catch (error) {
@@ -139,10 +153,11 @@ export class SqliteStore implements Store {
       }
       for (const job of batch) {
         this.control('SAVEPOINT job');
+        const hooks: (() => void)[] = [];
         try {
-          const value = await job.run(new SqliteStore(this.writer, this.reader, this.mutex, true, this.group, this.lookups, this.records));
+          const value = await job.run(new SqliteStore(this.writer, this.reader, this.mutex, true, this.group, this.lookups, this.records, hooks));
           this.control('RELEASE job');
-          outcomes.push({ ok: true, value });
+          outcomes.push({ ok: true, value, hooks });
         } catch (error) {
           if (this.writer.inTransaction) {
             this.control('ROLLBACK TO job');
@@ -166,8 +181,10 @@ export class SqliteStore implements Store {
       }
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
-        if (o.ok) job.resolve(o.value);
-        else job.reject(o.error);
+        if (o.ok) {
+          for (const h of o.hooks) runHook(h);
+          job.resolve(o.value);
+        } else job.reject(o.error);
       });
     }
     this.group.scheduled = false;
@@ -193,8 +210,19 @@ export class SqliteStore implements Store {
 /** Transactions in one batch at most: bounds how long one batch holds the writer. */
 const MAX_BATCH = 256;
 
+/** An afterCommit hook must not undo what is committed, nor stop the hooks after it. */
+export function runHook(h: () => void): void {
+  try {
+    h();
+  } catch {
+    // Hooks evict caches and kick relays: a failure there is a missed optimisation, never lost data.
+  }
+}
+
 interface GroupCommitQueue {
-  jobs: { run: (tx: Store) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[];
+  jobs: { run: (tx: Transaction) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[];
+  /** Which inbound BOD the running transaction applies (Store.markAppliedOnCommit). */
+  applied: (() => string | undefined) | undefined;
   scheduled: boolean;
   /** Set when the database is durable (synchronous FULL on a file): the WAL fsync after each COMMIT. */
   readonly wal: WalSync | undefined;
@@ -342,7 +370,8 @@ function stmts(db: Database.Database): Statements {
   return s;
 }
 
-type Write = <T>(fn: () => T) => Promise<T>;
+/** A write: inside a transaction it runs there, outside it is a transaction of its own; `after` is afterCommit. */
+type Write = <T>(fn: (after: (hook: () => void) => void) => T) => Promise<T>;
 
 function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Write, cache: LookupCache): CatalogStore {
   const r = stmts(rdb), w = stmts(wdb);
@@ -352,15 +381,15 @@ function catalogStore(rdb: Database.Database, wdb: Database.Database, write: Wri
     catalogEntryById: (id) => cache.get(`c:${id}`, async () => toEntry(r.get('SELECT * FROM catalog_entry WHERE catentry_id = ?').get(id) as Row | undefined)),
     catalogEntryByPartNumber: (pn) => cache.get(`p:${pn}`, async () => toEntry(r.get('SELECT * FROM catalog_entry WHERE part_number = ?').get(pn) as Row | undefined)),
     upsertCatalogEntry: (e) =>
-      write(() => {
-        cache.clear();
+      write((after) => {
+        after(() => cache.clear());
         w.get(`INSERT INTO catalog_entry (catentry_id, part_number, name, price) VALUES (?, ?, ?, ?)
                ON CONFLICT(catentry_id) DO UPDATE SET part_number = excluded.part_number, name = excluded.name, price = excluded.price`)
           .run(e.catentryId, e.partNumber, e.name, e.price);
       }),
     deleteCatalogEntry: (id) =>
-      write(() => {
-        cache.clear();
+      write((after) => {
+        after(() => cache.clear());
         return w.get('DELETE FROM catalog_entry WHERE catentry_id = ?').run(id).changes > 0;
       }),
     async allCatalogEntries() { return (r.get('SELECT * FROM catalog_entry ORDER BY catentry_id').all() as Row[]).map((row) => toEntry(row)!); },
@@ -392,30 +421,30 @@ function directory(rdb: Database.Database, wdb: Database.Database, write: Write,
     }),
     async countOnlineStores() { return (r.get('SELECT COUNT(*) AS n FROM online_store WHERE retired_at IS NULL').get() as { n: number }).n; },
     async allOnlineStoreIds() { return (r.get('SELECT store_id FROM online_store ORDER BY store_id').all() as { store_id: string }[]).map((x) => x.store_id); },
-    retireOnlineStore: (id, at) => write(() => {
-      cache.clear();
+    retireOnlineStore: (id, at) => write((after) => {
+      after(() => cache.clear());
       w.get('UPDATE online_store SET retired_at = ? WHERE store_id = ? AND retired_at IS NULL').run(at, id);
     }),
-    deletePhysicalStore: (id) => write(() => {
-      cache.clear();
+    deletePhysicalStore: (id) => write((after) => {
+      after(() => cache.clear());
       return w.get('DELETE FROM physical_store WHERE store_id = ?').run(id).changes > 0;
     }),
     async allPhysicalStores() { return (r.get('SELECT * FROM physical_store ORDER BY store_id').all() as Row[]).map((row) => physical(row)!); },
-    upsertOnlineStore: (s) => write(() => {
-      cache.clear();
+    upsertOnlineStore: (s) => write((after) => {
+      after(() => cache.clear());
       w.get(`INSERT INTO online_store (store_id, name_identifier, inventory_system, currency, fulfillment_center_id, inventory_flags) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT(store_id) DO UPDATE SET name_identifier = excluded.name_identifier, inventory_system = excluded.inventory_system,
              currency = excluded.currency, fulfillment_center_id = excluded.fulfillment_center_id, inventory_flags = excluded.inventory_flags, retired_at = NULL`)
         .run(s.storeId, s.nameIdentifier, s.inventorySystem, s.currency, s.fulfillmentCenterId, s.inventoryFlags);
     }),
-    upsertPhysicalStore: (s) => write(() => {
-      cache.clear();
+    upsertPhysicalStore: (s) => write((after) => {
+      after(() => cache.clear());
       w.get(`INSERT INTO physical_store (store_id, external_id, online_store_id, name) VALUES (?, ?, ?, ?)
              ON CONFLICT(store_id) DO UPDATE SET external_id = excluded.external_id, online_store_id = excluded.online_store_id, name = excluded.name`)
         .run(s.storeId, s.externalId, s.onlineStoreId, s.name);
     }),
-    upsertFulfillmentCenter: (fc) => write(() => {
-      cache.clear();
+    upsertFulfillmentCenter: (fc) => write((after) => {
+      after(() => cache.clear());
       w.get(`INSERT INTO fulfillment_center (fulfillment_center_id, name) VALUES (?, ?) ON CONFLICT(fulfillment_center_id) DO UPDATE SET name = excluded.name`)
         .run(fc.fulfillmentCenterId, fc.name);
     }),
