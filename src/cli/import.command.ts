@@ -11,7 +11,8 @@ import type { Config } from '../config/config.js';
 import { importCsv, kindOf, type ImportKind, type ImportSummary } from '../shop/data-import.js';
 import { readShopConfig } from '../shop/shop-config.js';
 import { syncShop } from '../shop/shop-sync.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { describeStore, openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 
 const ORDER: readonly ImportKind[] = ['physical-stores', 'catalog', 'stock'];
 
@@ -51,11 +52,11 @@ export async function runImport(files: readonly string[], config: Config, dryRun
   }
   const ordered = [...files].sort((a, b) => rank(headerKind(a)) - rank(headerKind(b)));
   // A dry run works on a database of its own, so it writes nothing anywhere.
-  let store: SqliteStore;
+  let store: Store;
   try {
-    store = SqliteStore.open({ path: dryRun ? ':memory:' : config.dbPath });
+    store = await openStore(config, dryRun ? { path: ':memory:' } : {});
   } catch (e) {
-    write(`Cannot open the database ${config.dbPath}: ${e instanceof Error ? e.message : String(e)}\n`);
+    write(`Cannot open the database ${describeStore(config)}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
   let rejected = 0;

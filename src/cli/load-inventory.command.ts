@@ -4,12 +4,15 @@
  * Exit codes: 0 every line loaded, 2 some lines were rejected, 1 the file (or the database) could not be used.
  */
 import { open } from 'node:fs/promises';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore, type StoreLocation } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 import { loadInventoryCsv, type LoadProgress, type LoadSummary } from '../inventory/csv-loader.js';
 
 export interface LoadInventoryArgs {
   file: string;
   dbPath: string;
+  /** The configured store (PostgreSQL or SQLite); without it, the SQLite file dbPath. */
+  db?: StoreLocation;
   batchSize?: number;
   out: NodeJS.WritableStream;
   /** Show a progress line rewritten in place. */
@@ -40,9 +43,9 @@ export async function runLoadInventory(args: LoadInventoryArgs): Promise<number>
     return 1;
   }
 
-  let store: SqliteStore;
+  let store: Store;
   try {
-    store = SqliteStore.open({ path: args.dbPath });
+    store = await openStore(args.db ?? { dbPath: args.dbPath, dbUrl: undefined });
   } catch (e) {
     await handle.close().catch(() => undefined);
     write(`Cannot open the database ${args.dbPath}: ${errorMessage(e)}\n`);

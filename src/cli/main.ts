@@ -6,10 +6,11 @@ import { createLogger } from '../log/logger.js';
 const USAGE = `dombridge — OAGIS 9 BOD adapter between commerce clients and DOM
 
 Usage:
-  dombridge serve [--config FILE] [--port N] [--db PATH] [--demo]
+  dombridge serve [--config FILE] [--port N] [--db PATH|postgres://…] [--demo]
   dombridge dom-sim [--port N] [--callback-url URL] [--fulfillment off|CONFIRM_MS,RELEASE_MS,SHIP_MS]
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
   dombridge import FILE.csv|DIR… [--db PATH] [--config FILE] [--dry-run]   (your shop's catalog, physical stores, stock)
+  dombridge migrate [--db PATH|URL] [--config FILE]   (applies pending schema migrations; serve also does at start-up)
   dombridge messages list [--status S] [--since T] [--direction in|out] [--limit N] | show ID | resend ID  [--db PATH]
   dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
   dombridge record --listen PORT --target URL [--name N] DIR
@@ -66,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       const { runLoadInventory } = await import('./load-inventory.command.js');
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
       if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
-      return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
+      return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, db: config, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
     }
     case 'import': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
@@ -84,7 +85,15 @@ async function main(argv: string[]): Promise<number> {
       const passOn = rest.filter((a, i) => !['--db', '--config'].includes(a) && !['--db', '--config'].includes(rest[i - 1] ?? '') && !/^--(db|config)=/.test(a));
       void positionals;
       const { runMessagesCommand } = await import('./messages.command.js');
-      return runMessagesCommand(passOn, process.stdout, config.dbPath);
+      return runMessagesCommand(passOn, process.stdout, config);
+    }
+    case 'migrate': {
+      const { values } = parseArgs({ args: rest, options: { db: { type: 'string' }, config: { type: 'string' } } });
+      const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.db ? { dbPath: values.db } : {} });
+      const { migrateStore, describeStore } = await import('../store/open-store.js');
+      const applied = await migrateStore(config);
+      process.stdout.write(applied.length ? `Migrated ${describeStore(config)}: applied ${applied.join(', ')}.\n` : `${describeStore(config)} is up to date.\n`);
+      return 0;
     }
     case 'replay': {
       const { runReplayCommand } = await import('./replay.command.js');
@@ -117,7 +126,7 @@ class UsageError extends Error {}
 
 /** `--db PATH` names a database to load into: a path that does not exist is a typo, not a new empty database. */
 function mustExist(dbPath: string): void {
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) throw new ConfigError('--db', `names ${dbPath}, which does not exist; start the server once with --db ${dbPath} to create it, or check the path`);
+  if (dbPath !== ':memory:' && !/^postgres(ql)?:\/\//i.test(dbPath) && !existsSync(dbPath)) throw new ConfigError('--db', `names ${dbPath}, which does not exist; start the server once with --db ${dbPath} to create it, or check the path`);
 }
 
 /** `--fulfillment off` (no confirm/release/ship callbacks) or `--fulfillment CONFIRM_MS,RELEASE_MS,SHIP_MS`. */

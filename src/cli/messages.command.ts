@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { INBOUND_MACHINE, OUTBOUND_MACHINE } from '../messages/message-states.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { isServerStore, openStore, type StoreLocation } from '../store/open-store.js';
 import type { BodMessage, MessageStatus, Store } from '../store/store.js';
 
 export const MESSAGES_USAGE = `Usage:
@@ -19,9 +19,11 @@ const STATUSES: ReadonlySet<string> = new Set<string>([...INBOUND_MACHINE.states
 class UsageError extends Error {}
 
 /** `dombridge messages …` against the database at `dbPath`. Exit codes: 0 done, 1 refused or not found, 64 usage. */
-export async function runMessagesCommand(args: string[], out: NodeJS.WritableStream, dbPath: string): Promise<number> {
+export async function runMessagesCommand(args: string[], out: NodeJS.WritableStream, db: string | StoreLocation): Promise<number> {
   const print = (s = '') => void out.write(`${s}\n`);
-  let store: SqliteStore | undefined;
+  const location: StoreLocation = typeof db === 'string' ? { dbPath: db, dbUrl: undefined } : db;
+  const dbPath = location.dbPath;
+  let store: Store | undefined;
   try {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true,
@@ -31,11 +33,11 @@ export async function runMessagesCommand(args: string[], out: NodeJS.WritableStr
     if (sub !== 'list' && sub !== 'show' && sub !== 'resend') throw new UsageError(sub ? `unknown messages command "${sub}"` : 'name a messages command');
     if (sub === 'list' && rest.length) throw new UsageError(`list takes no arguments, only options; got "${rest.join(' ')}"`);
     if (sub !== 'list' && (rest.length !== 1 || Object.keys(values).length)) throw new UsageError(`${sub} takes exactly one message id and no options`);
-    if (!existsSync(dbPath)) {
+    if (!isServerStore(location) && !existsSync(dbPath)) {
       print(`No database at ${dbPath}.`);
       return 1;
     }
-    store = SqliteStore.open({ path: dbPath });
+    store = await openStore(location);
     if (sub === 'list') return await list(store, values, print);
     if (sub === 'show') return await show(store, rest[0]!, print);
     return await resend(store, rest[0]!, print);

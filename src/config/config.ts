@@ -13,7 +13,12 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The SQLite file, when the store is SQLite (dbUrl unset). */
   readonly dbPath: string;
+  /** The PostgreSQL URL, when the store is PostgreSQL (docs/storage.md). */
+  readonly dbUrl: string | undefined;
+  /** PostgreSQL: pool size, statement timeout (ms, 0 none), CA file for TLS. */
+  readonly dbPool: { readonly size: number; readonly statementTimeoutMs: number; readonly caFile: string | undefined };
   /** PRAGMA synchronous for SQLite: FULL (durable across power loss, default) or NORMAL. */
   readonly dbSynchronous: 'FULL' | 'NORMAL';
   /** Unset: the built-in DOM simulator is started beside the facade and used as DOM. */
@@ -151,7 +156,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     host: get('host'),
     port: get('port'),
     dataDir,
-    dbPath: resolve(get<string | undefined>('dbPath') ?? join(dataDir, 'dombridge.db')),
+    ...storeLocation(get<string | undefined>('dbPath'), get<string | undefined>('dbUrl'), dataDir),
+    dbPool: { size: get('dbPoolSize'), statementTimeoutMs: get('dbStatementTimeoutMs'), caFile: get('dbCaFile') },
     dbSynchronous: get('dbSynchronous'),
     domUrl: get('domUrl'),
     domSimPort: get('domSimPort'),
@@ -237,4 +243,10 @@ function checkKnownKeys(obj: Json, prefix: string): void {
     const near = nearestKey(key);
     throw new ConfigError(key, `is not a known setting${near ? `; did you mean ${near}?` : ''} (docs/configuration.md lists them all)`);
   }
+}
+
+/** DOMBRIDGE_DB / --db (a file or a postgres:// URL) before the file's dbUrl, before the default file. */
+function storeLocation(db: string | undefined, dbUrl: string | undefined, dataDir: string): { dbPath: string; dbUrl: string | undefined } {
+  const url = db !== undefined && /^postgres(ql)?:\/\//i.test(db) ? db : db === undefined ? dbUrl : undefined;
+  return { dbPath: url ? join(dataDir, 'dombridge.db') : resolve(db ?? join(dataDir, 'dombridge.db')), dbUrl: url };
 }

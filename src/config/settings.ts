@@ -97,6 +97,22 @@ export function absoluteUrl(schemes?: readonly string[]): Parser {
 }
 
 /** A JSON section checked by its own module (commerce settings, security, cache rules). */
+/**
+ * Where the store is: a SQLite file path, or a PostgreSQL URL (postgres:// or postgresql://). Any other `scheme://`
+ * is refused here, at start-up: it would otherwise be taken for a file name (a folder named `mysql:` …).
+ */
+export const databaseTarget: Parser = {
+  type: 'file path or postgres:// URL',
+  parse(v) {
+    const s = text.parse(v) as string;
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(s)?.[1];
+    if (scheme !== undefined && !['postgres', 'postgresql'].includes(scheme.toLowerCase())) {
+      problem(`names a ${scheme}:// database; dombridge stores its data in a SQLite file (give a path) or in PostgreSQL (postgres://user:pass@host:port/db)`);
+    }
+    return s;
+  },
+};
+
 export function section(type: string, check: (v: unknown) => unknown = (v) => v): Parser {
   return { type, opaque: true, parse: check };
 }
@@ -107,7 +123,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'host', env: 'HOST', parser: text, default: '127.0.0.1', doc: 'Address the facade listens on (`serve --host`). Any non-loopback address needs users.' },
   { key: 'port', env: 'PORT', parser: wholeNumber(0, 65535), default: 8080, doc: 'Port of the facade (`serve --port`); 0 picks a free one.' },
   { key: 'dataDir', env: 'DOMBRIDGE_DATA', parser: text, default: './var', doc: 'Folder of the database and the e-mail outbox.' },
-  { key: 'dbPath', env: 'DOMBRIDGE_DB', parser: text, default: undefined, doc: 'SQLite database file (`--db`). Default: `dombridge.db` in the data folder.' },
+  { key: 'dbPath', env: 'DOMBRIDGE_DB', parser: databaseTarget, default: undefined, doc: 'The store (`--db`): a SQLite file, or a PostgreSQL URL `postgres://user:pass@host:port/db`; any other scheme is refused. Default: `dombridge.db` in the data folder. See docs/storage.md.' },
+  { key: 'dbUrl', parser: absoluteUrl(['postgres', 'postgresql']), default: undefined, doc: 'PostgreSQL URL of the store, in the config file; DOMBRIDGE_DB or `--db` take precedence.' },
+  { key: 'dbPoolSize', env: 'DOMBRIDGE_DB_POOL', parser: wholeNumber(1, 1000), default: 10, doc: 'PostgreSQL: connections in the pool of each process.' },
+  { key: 'dbStatementTimeoutMs', env: 'DOMBRIDGE_DB_STATEMENT_TIMEOUT_MS', parser: wholeNumber(0, 3_600_000), default: 30_000, doc: 'PostgreSQL: `statement_timeout` of every connection, ms; 0 = none.' },
+  { key: 'dbCaFile', env: 'DOMBRIDGE_DB_CA', parser: text, default: undefined, doc: 'PostgreSQL: CA certificate file (PEM) the server\'s certificate must chain to; turns TLS on with verification. `?sslmode=require` in the URL turns TLS on without.' },
   { key: 'dbSynchronous', env: 'DOMBRIDGE_DB_SYNC', parser: oneOf(['FULL', 'NORMAL']), default: 'FULL', doc: 'SQLite `PRAGMA synchronous`: FULL survives power loss, NORMAL is faster.' },
   { key: 'demo', parser: trueFalse, default: false, doc: 'Seed the demo shop on an empty database (`serve --demo`).' },
   { key: 'logLevel', env: 'LOG_LEVEL', parser: oneOf(['debug', 'info', 'warn', 'error', 'silent']), default: 'info', doc: 'Least severe log line written (JSON lines on stdout).' },

@@ -30,7 +30,7 @@ import type { Logger } from '../log/logger.js';
 import { WSDL_DIR } from '../paths.js';
 import type { ServiceDefinition } from '../soap/bod-operation.js';
 import { SoapDispatcher } from '../soap/soap-dispatcher.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { describeStore, openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { startHttpServer, type RunningServer } from './http-server.js';
 import { installSecurity } from '../security/install-security.js';
@@ -112,9 +112,9 @@ interface Checked {
 
 async function startChecked(config: Config, log: Logger, opts: StartOptions, checked: Checked): Promise<Dombridge> {
   const { security, settings, ca, mail, simUser, started } = checked;
-  const store = opts.store ?? SqliteStore.open({ path: config.dbPath, synchronous: config.dbSynchronous });
+  const store = opts.store ?? (await openStore(config));
   if (!opts.store) started.push(() => store.close());
-  if (config.demo && (await seedDemo(store))) log.info('demo data seeded', { db: config.dbPath });
+  if (config.demo && (await seedDemo(store))) log.info('demo data seeded', { db: describeStore(config) });
   const synced = await syncShop(store, checked.shop);
   if (synced.storesUpserted || synced.storesRetired.length || synced.cacheRules !== undefined) log.info('the database follows the config file', { stores: synced.storesUpserted, retired: synced.storesRetired, cacheRules: synced.cacheRules });
   for (const w of synced.warnings) log.warn(w);

@@ -9,43 +9,43 @@ type Prepare = (sql: string) => Database.Statement;
 type Write = <T>(fn: () => T) => Promise<T>;
 type Row = Record<string, unknown>;
 
-// The guards of the status updates, read from the machine's table once: an update that the table does not allow
+// The guards of the status updates (shared with the PostgreSQL store), read from the machine's table once: an update that the table does not allow
 // changes no row, and the caller learns it from the `false` it gets back.
 const inList = (states: readonly string[]) => states.map((s) => `'${s}'`).join(', ');
-const TO_APPLIED = inList(sourcesOf(INBOUND_MACHINE, 'applied'));
-const TO_PROCESSED = inList(sourcesOf(INBOUND_MACHINE, 'processed'));
-const TO_FAILED = inList(sourcesOf(INBOUND_MACHINE, 'failed'));
+export const TO_APPLIED = inList(sourcesOf(INBOUND_MACHINE, 'applied'));
+export const TO_PROCESSED = inList(sourcesOf(INBOUND_MACHINE, 'processed'));
+export const TO_FAILED = inList(sourcesOf(INBOUND_MACHINE, 'failed'));
 // received → received as well: a message a crash left received (never applied) runs again.
-const TO_RECEIVED = inList([...sourcesOf(INBOUND_MACHINE, 'received'), 'received']);
+export const TO_RECEIVED = inList([...sourcesOf(INBOUND_MACHINE, 'received'), 'received']);
 
 const FINISH = 'UPDATE bod_message SET status = ?, response_xml = ?, error = ?, updated_at = ? WHERE message_id = ? AND status IN';
-const FINISH_PROCESSED = `${FINISH} (${TO_PROCESSED})`;
-const FINISH_FAILED = `${FINISH} (${TO_FAILED})`;
-const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+export const FINISH_PROCESSED = `${FINISH} (${TO_PROCESSED})`;
+export const FINISH_FAILED = `${FINISH} (${TO_FAILED})`;
+export const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_hash, request_xml, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)`;
 // The key is taken by the insert itself: of two racing inserts one writes, the other finds the first.
-const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL DO NOTHING`;
+export const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL DO NOTHING`;
 // A Get recorded once answered; it replaces only a holder of its key that never took effect.
-const INSERT_COMPLETED = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+export const INSERT_COMPLETED = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL DO UPDATE SET service = excluded.service, operation = excluded.operation,
   verb = excluded.verb, noun = excluded.noun, order_id = excluded.order_id, part_number = excluded.part_number, catentry_id = excluded.catentry_id,
   status = excluded.status, request_hash = excluded.request_hash, request_xml = excluded.request_xml, response_xml = excluded.response_xml,
   error = excluded.error, created_at = excluded.created_at, updated_at = excluded.updated_at
   WHERE bod_message.status IN (${TO_RECEIVED}) AND bod_message.applied_at IS NULL`;
-const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
+export const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
   request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-const SUMMARY_COLUMNS = `CAST(message_id AS TEXT) AS message_id, 'message' AS source, direction, service, operation, verb, noun, bod_id, sender_id,
+export const SUMMARY_COLUMNS = `CAST(message_id AS TEXT) AS message_id, 'message' AS source, direction, service, operation, verb, noun, bod_id, sender_id,
   order_id, part_number, catentry_id, status, request_hash, error, NULL AS attempts, duration_ms, CAST(caused_by AS TEXT) AS caused_by, created_at, updated_at, applied_at`;
-const OUTBOX_COLUMNS = `message_id, 'outbox' AS source, 'out' AS direction, 'DOM outbox' AS service, kind AS operation, NULL AS verb, NULL AS noun, bod_id,
+export const OUTBOX_COLUMNS = `message_id, 'outbox' AS source, 'out' AS direction, 'DOM outbox' AS service, kind AS operation, NULL AS verb, NULL AS noun, bod_id,
   NULL AS sender_id, order_id, NULL AS part_number, NULL AS catentry_id, status, NULL AS request_hash, last_error AS error, attempts, NULL AS duration_ms,
   NULL AS caused_by, created_at, updated_at, NULL AS applied_at`;
 // Prepared statements are cached by their text: the hot path passes these constants, never a freshly built string.
-const BY_KEY = `SELECT ${SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND sender_id = ? AND bod_id = ?`;
-const BY_ID = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
+export const BY_KEY = `SELECT ${SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND sender_id = ? AND bod_id = ?`;
+export const BY_ID = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
 
-function toMessage(x: Row): BodMessage {
+export function toMessage(x: Row): BodMessage {
   const s = (k: string) => (x[k] as string | null | undefined) ?? null;
   const n = (k: string) => (x[k] as number | null | undefined) ?? null;
   return {
@@ -57,11 +57,11 @@ function toMessage(x: Row): BodMessage {
   };
 }
 
-const isRowId = (id: string) => /^\d{1,15}$/.test(id);
+export const isRowId = (id: string) => /^\d{1,15}$/.test(id);
 
 // The log database's lookups: it has no unique key (a Get repeated after the receiver's window is recorded again).
 const LOG_BY_KEY = `${BY_KEY} ORDER BY message_id DESC LIMIT 1`;
-const LOG_CALLS = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
+export const LOG_CALLS = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
 
 /** One message log per main database file (src/messages/message-log.ts); an in-memory database keeps its records in itself. */
 const logs = new WeakMap<Database.Database, MessageLog>();

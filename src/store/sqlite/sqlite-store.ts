@@ -334,15 +334,32 @@ class RecordCache {
 /** How stale the availability cache may be after another process commits to the database, ms. */
 export const EXTERNAL_CHANGE_CHECK_MS = 100;
 
-function migrate(db: Database.Database): void {
+/** Applies pending migrations; returns the versions applied. Each runs under BEGIN IMMEDIATE: one process at a time. */
+function migrate(db: Database.Database): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const done = new Set((db.prepare('SELECT version FROM schema_migration').all() as { version: number }[]).map((r) => r.version));
+  const applied: number[] = [];
   for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
     db.transaction(() => {
+      // Read inside the write transaction: a process that migrated meanwhile is seen, and nothing runs twice.
+      if (db.prepare('SELECT 1 FROM schema_migration WHERE version = ?').get(m.version)) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-    })();
+      applied.push(m.version);
+    }).immediate();
+  }
+  return applied;
+}
+
+/** `dombridge migrate` on a SQLite file (opening a store migrates too). */
+export function migrateSqliteFile(path: string): number[] {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    return migrate(db);
+  } finally {
+    db.close();
   }
 }
 
