@@ -6,7 +6,8 @@ import { loadConfig } from '../../src/config/config.js';
 import { seedDemo } from '../../src/demo/demo-seed.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { startDombridge } from '../../src/server/dombridge-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openTestStore } from '../support/test-store.js';
+import type { Store } from '../../src/store/store.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 
 /**
@@ -100,7 +101,7 @@ describe('configuration: precedence and errors named as set (loadConfig)', funct
 
 describe('built-in simulator with users configured', function () {
   it('calls back as a dom user of its own, so its pushes are accepted without extra settings', async function () {
-    const store = SqliteStore.open({ path: ':memory:' });
+    const store = await openTestStore();
     await seedDemo(store);
     const dir = tempDir();
     const app = await startDombridge(loadConfig({ env: { PORT: '0', DOM_SIM_PORT: '0', DOMBRIDGE_DATA: dir.path, DOMBRIDGE_USERS: 'shop:s3cret:storefront' } }), silentLogger, { store });

@@ -7,7 +7,8 @@ import {
   CsvRecordReader, loadInventoryCsv, parseDateTime, type CsvRecord, type LoadOptions, type LoadProgress, type LoadSummary,
 } from '../../src/inventory/csv-loader.js';
 import { runLoadInventory } from '../../src/cli/load-inventory.command.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testStoreLocation } from '../support/test-store.js';
+import { openStore, type StoreLocation } from '../../src/store/open-store.js';
 import type { AvailabilityBatchOp, Store } from '../../src/store/store.js';
 import type { LocationKey } from '../../src/inventory/inventory-model.js';
 
@@ -30,8 +31,9 @@ function row(r: Row): string {
 const online = (storeId: string): LocationKey => ({ kind: 'online', storeId });
 const physical = (storeId: string): LocationKey => ({ kind: 'physical', storeId });
 
-async function seededStore(path = ':memory:'): Promise<SqliteStore> {
-  const store = SqliteStore.open({ path });
+/** Seeded in `at` (a location from testStoreLocation), or in a fresh store of the kind under test. */
+async function seededStore(at?: StoreLocation): Promise<Store> {
+  const store = await openStore(at ?? (await testStoreLocation()));
   await store.directory.upsertFulfillmentCenter({ fulfillmentCenterId: '0001', name: 'Main warehouse' });
   await store.directory.upsertOnlineStore({
     storeId: '10101', nameIdentifier: 'Aurora', inventorySystem: -5, currency: 'USD', fulfillmentCenterId: '0001', inventoryFlags: 0,
@@ -63,7 +65,7 @@ function reasonsByLine(s: LoadSummary): Map<number, string> {
 }
 
 describe('loadInventoryCsv', () => {
-  let store: SqliteStore;
+  let store: Store;
   beforeEach(async () => {
     store = await seededStore();
   });
@@ -399,12 +401,13 @@ describe('runLoadInventory', () => {
 
   it('loads a file into a database file and prints the summary with every rejected line', async () => {
     const dbPath = join(dir, 'db', 'dombridge.sqlite');
-    const seed = await seededStore(dbPath);
+    const db = await testStoreLocation(dbPath);
+    const seed = await seededStore(db);
     await seed.close();
     const file = join(dir, 'availability.csv');
     writeFileSync(file, [row({ qty: '9' }), row({ pn: 'nope' }), row({ pn: 'PN-2', del: '1' }), row({ status: 'maybe' })].join('\n'));
     const { out, text } = sink();
-    const code = await runLoadInventory({ file, dbPath, out, isTTY: true, batchSize: 2 });
+    const code = await runLoadInventory({ file, dbPath, db, out, isTTY: true, batchSize: 2 });
     expect(code).to.equal(2);
     const printed = text();
     expect(printed).to.match(/\r4 lines, \d+ rows\/s, 2 rejected/);
@@ -414,7 +417,7 @@ describe('runLoadInventory', () => {
     expect(printed).to.contain('line 2: PartNumber "nope" is not in the catalog');
     expect(printed).to.contain('line 4: InventoryStatus "maybe"');
 
-    const check = SqliteStore.open({ path: dbPath });
+    const check = await openStore(db);
     try {
       expect((await check.availability.get('0012345', online('10101')))?.quantity).to.equal(9);
     } finally {
@@ -424,11 +427,12 @@ describe('runLoadInventory', () => {
 
   it('exits 0 when every line loaded, without progress output when not on a terminal', async () => {
     const dbPath = join(dir, 'ok.sqlite');
-    await (await seededStore(dbPath)).close();
+    const db = await testStoreLocation(dbPath);
+    await (await seededStore(db)).close();
     const file = join(dir, 'ok.csv');
     writeFileSync(file, `${row({})}\n`);
     const { out, text } = sink();
-    expect(await runLoadInventory({ file, dbPath, out, isTTY: false })).to.equal(0);
+    expect(await runLoadInventory({ file, dbPath, db, out, isTTY: false })).to.equal(0);
     expect(text()).to.not.contain('\r');
     expect(text()).to.contain('rejected: 0');
     expect(text()).to.not.contain('Rejected lines');

@@ -1,3 +1,4 @@
+import { onlyOnSqlite } from '../support/test-store.js';
 import { expect } from 'chai';
 import { mkdtempSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,6 +134,9 @@ describe('Get journal', function () {
 
 /** Over HTTP with a database file: Gets are journaled, shown by the CLI, and repeats answered from the journal. */
 describe('Get journal behind a real server (file database)', function () {
+  before(function () {
+    onlyOnSqlite(this, 'the Get journal is the SQLite store\'s (PostgreSQL records answered Gets in bod_message)');
+  });
   this.timeout(30_000);
   let sim: DomSimulator;
   let app: Dombridge;

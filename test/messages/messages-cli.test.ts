@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import { parseSince, runMessagesCommand } from '../../src/cli/messages.command.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { pruneMessages } from '../../src/messages/install-message-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openTestStore, testStoreLocation } from '../support/test-store.js';
+import { openStore, type StoreLocation } from '../../src/store/open-store.js';
 import { inboundRow } from './message-support.js';
 
 function sink(): { out: Writable; text: () => string } {
@@ -16,15 +17,15 @@ function sink(): { out: Writable; text: () => string } {
 
 /** `dombridge messages list | show | resend` against a database file, as an operator runs it beside the server. */
 describe('messages CLI', function () {
-  let dbPath: string;
+  let db: StoreLocation;
   let inboundId: string;
   let callId: string;
   const outboxId = 'outbox-msg-0001';
   const bodId = 'bod-transfer-0001';
 
   before(async function () {
-    dbPath = join(mkdtempSync(join(tmpdir(), 'dombridge-messages-')), 'db.sqlite');
-    const store = SqliteStore.open({ path: dbPath });
+    db = await testStoreLocation(join(mkdtempSync(join(tmpdir(), 'dombridge-messages-')), 'db.sqlite'));
+    const store = await openStore(db);
     const begun = await store.messages.beginInbound(inboundRow({ bodId: 'bod-in-0001', senderId: 'STOREFRONT', orderId: '90000101', catentryId: '20311', requestXml: '<soapenv:Envelope>the request</soapenv:Envelope>' }));
     inboundId = begun.created ? begun.messageId : '';
     await store.messages.finishInbound(inboundId, { status: 'processed', responseXml: '<_ord:RespondOrder>the answer</_ord:RespondOrder>', error: null, at: Date.now() });
@@ -42,7 +43,7 @@ describe('messages CLI', function () {
 
   const run = async (...args: string[]) => {
     const { out, text } = sink();
-    const code = await runMessagesCommand(args, out, dbPath);
+    const code = await runMessagesCommand(args, out, db);
     return { code, text: text() };
   };
 
@@ -93,7 +94,7 @@ describe('messages CLI', function () {
     const r = await run('resend', outboxId);
     expect(r.code, r.text).to.equal(0);
     expect(r.text).to.contain(`original BODID ${bodId}`);
-    const store = SqliteStore.open({ path: dbPath });
+    const store = await openStore(db);
     try {
       const m = (await store.domOutbox.get(outboxId))!;
       expect(m).to.include({ status: 'queued', attempts: 0, bodId, lastError: null, payload: '<_ord:ProcessOrder>transfer</_ord:ProcessOrder>' });
@@ -123,7 +124,7 @@ describe('messages CLI', function () {
   });
 
   it('retention: messages older than the cut-off are pruned, outbox rows are left alone', async function () {
-    const store = SqliteStore.open({ path: ':memory:' });
+    const store = await openTestStore();
     try {
       const old = Date.now() - 40 * 86_400_000;
       await store.messages.beginInbound(inboundRow({ bodId: 'old-1', receivedAt: old }));

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { DombridgeMetrics, REQUEST_BUCKETS_S } from '../../src/observability/metrics.js';
 import { SERVED_OPERATIONS } from '../../src/observability/operation-labels.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openTestStore } from '../support/test-store.js';
+import type { Store } from '../../src/store/store.js';
 import { addItems, eventually, JANE, orderOf, processOrder, setPayment } from '../support/order-bods.js';
 import { changeStatus, getAvailabilityBod, INVENTORY_PATH, itemAtOnline, ORDER_PATH, post, soap11, startWorld, type TestWorld } from '../support/test-app.js';
 import { parseExposition, samples, valueOf, type Sample } from './exposition.js';
@@ -139,10 +140,10 @@ describe('metrics (GET /metrics on a real server)', function () {
 });
 
 describe('metrics (unit)', function () {
-  let store: SqliteStore;
+  let store: Store;
   let metrics: DombridgeMetrics;
-  beforeEach(function () {
-    store = SqliteStore.open({ path: ':memory:' });
+  beforeEach(async function () {
+    store = await openTestStore();
     metrics = new DombridgeMetrics(store, { processMetrics: false });
   });
   afterEach(async function () {

@@ -8,7 +8,7 @@ import {
 import { DomCircuitGate } from '../../src/dom/outage/dom-circuit-gate.js';
 import { heartbeatBod, heartbeatMsFor, installOutageHandling } from '../../src/dom/outage/install-outage.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openTestStore } from '../support/test-store.js';
 import type { Store } from '../../src/store/store.js';
 import { eventually } from '../support/order-bods.js';
 
@@ -178,7 +178,7 @@ describe('DOM circuit breaker: the gate on a fake transport', function () {
 
 describe('DOM outbox: rescheduleWaiting (SQLite)', function () {
   it('makes every queued or failed message due now, and leaves sent, acknowledged and dead ones alone', async function () {
-    const store = SqliteStore.open({ path: ':memory:' });
+    const store = await openTestStore();
     try {
       const now = Date.now();
       const later = now + 300_000;

@@ -43,7 +43,7 @@ describe('reliability: 200 parallel checkouts on scarce non-ATP stock (real proc
 
   before(async function () {
     w = await ProcessWorld.start();
-    const stock = w.readDb((db) => db.prepare('SELECT on_hand AS onHand, reserved FROM local_inventory WHERE catentry_id = ? AND fulfillment_center_id = ?').get(ITEM, FULFILLMENT_CENTER));
+    const stock = await w.queryOne('SELECT on_hand AS "onHand", reserved FROM local_inventory WHERE catentry_id = ? AND fulfillment_center_id = ?', [ITEM, FULFILLMENT_CENTER]);
     expect(stock).to.deep.equal({ onHand: ON_HAND, reserved: 0 });
 
     /** One step; a fault, a non-200 or a connection error is recorded as a violation and ends the checkout. */
@@ -116,10 +116,10 @@ describe('reliability: 200 parallel checkouts on scarce non-ATP stock (real proc
 
   it('no order is lost: the database holds exactly the placed orders as submitted (M or later), and DOM created each once', async function () {
     const placed = outcomes.filter((o) => o.placed).map((o) => o.orderId!).sort();
-    const inDb = () => w.readDb((db) => db.prepare(`SELECT order_id AS orderId, status FROM customer_order WHERE store_id = ? AND status NOT IN ('P', 'X') ORDER BY order_id`).all(STORE) as { orderId: string; status: string }[]);
-    expect(inDb().map((o) => o.orderId), 'orders past the cart in the database').to.deep.equal(placed);
+    const inDb = () => w.query<{ orderId: string; status: string }>(`SELECT order_id AS "orderId", status FROM customer_order WHERE store_id = ? AND status NOT IN ('P', 'X') ORDER BY order_id`, [STORE]);
+    expect((await inDb()).map((o) => o.orderId), 'orders past the cart in the database').to.deep.equal(placed);
     await eventually(async () => {
-      expect(inDb().map((o) => o.status), 'transferred').to.satisfy((s: string[]) => s.every((x) => ['G', 'R', 'S'].includes(x)));
+      expect((await inDb()).map((o) => o.status), 'transferred').to.satisfy((s: string[]) => s.every((x) => ['G', 'R', 'S'].includes(x)));
       const sim = await w.simState();
       for (const id of placed) expect(sim.orders[`WC_${id}`], `DOM order WC_${id}`).to.deep.include({ created: 1, storeId: STORE });
       const mine = Object.values(sim.orders).filter((o) => o.storeId === STORE);
@@ -135,11 +135,11 @@ describe('reliability: 200 parallel checkouts on scarce non-ATP stock (real proc
     }
   });
 
-  it('local stock ends at 0 on hand and 0 reserved, with no reservation rows left', function () {
-    const left = w.readDb((db) => ({
-      stock: db.prepare('SELECT on_hand AS onHand, reserved FROM local_inventory WHERE catentry_id = ? AND fulfillment_center_id = ?').get(ITEM, FULFILLMENT_CENTER),
-      reservations: (db.prepare('SELECT COUNT(*) AS n FROM local_reservation WHERE catentry_id = ?').get(ITEM) as { n: number }).n,
-    }));
+  it('local stock ends at 0 on hand and 0 reserved, with no reservation rows left', async function () {
+    const left = {
+      stock: await w.queryOne('SELECT on_hand AS "onHand", reserved FROM local_inventory WHERE catentry_id = ? AND fulfillment_center_id = ?', [ITEM, FULFILLMENT_CENTER]),
+      reservations: Number((await w.queryOne<{ n: number }>('SELECT COUNT(*) AS n FROM local_reservation WHERE catentry_id = ?', [ITEM]))!.n),
+    };
     expect(left).to.deep.equal({ stock: { onHand: 0, reserved: 0 }, reservations: 0 });
   });
 });

@@ -93,13 +93,13 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
   }
 
   /** What the database holds for the order right after the crash, read beside the dead process. */
-  function dbState(w: ProcessWorld, orderId: string) {
-    return w.readDb((db) => ({
-      status: (db.prepare('SELECT status FROM customer_order WHERE order_id = ?').get(orderId) as { status: string } | undefined)?.status,
-      transfers: db.prepare(`SELECT status, bod_id AS bodId, attempts FROM dom_outbox WHERE order_id = ? AND kind = 'TransferOrder'`).all(orderId) as { status: string; bodId: string; attempts: number }[],
-      emails: db.prepare(`SELECT type, status FROM email_outbox WHERE order_id = ?`).all(orderId) as { type: string; status: string }[],
-      submits: (db.prepare(`SELECT COUNT(*) AS n FROM order_status_history WHERE order_id = ? AND to_status = 'M'`).get(orderId) as { n: number }).n,
-    }));
+  async function dbState(w: ProcessWorld, orderId: string) {
+    return {
+      status: (await w.queryOne<{ status: string }>('SELECT status FROM customer_order WHERE order_id = ?', [orderId]))?.status,
+      transfers: await w.query<{ status: string; bodId: string; attempts: number }>(`SELECT status, bod_id AS "bodId", attempts FROM dom_outbox WHERE order_id = ? AND kind = 'TransferOrder'`, [orderId]),
+      emails: await w.query<{ type: string; status: string }>(`SELECT type, status FROM email_outbox WHERE order_id = ?`, [orderId]),
+      submits: Number((await w.queryOne<{ n: number }>(`SELECT COUNT(*) AS n FROM order_status_history WHERE order_id = ? AND to_status = 'M'`, [orderId]))!.n),
+    };
   }
 
   const orderReceivedFiles = (w: ProcessWorld, orderId: string) =>
@@ -126,7 +126,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
 
     // The e-mail relay runs beside the transfer: wait until it has recorded the OrderReceived e-mail as sent.
     const files = await eventually(async () => {
-      expect(dbState(w, orderId).emails.filter((e) => e.type === 'OrderReceived'), `OrderReceived of ${orderId}`).to.deep.equal([{ type: 'OrderReceived', status: 'sent' }]);
+      expect((await dbState(w, orderId)).emails.filter((e) => e.type === 'OrderReceived'), `OrderReceived of ${orderId}`).to.deep.equal([{ type: 'OrderReceived', status: 'sent' }]);
       const f = orderReceivedFiles(w, orderId);
       expect(f.length, `OrderReceived .eml for ${orderId} in ${w.outboxDir}`).to.be.at.least(1);
       return f;
@@ -139,7 +139,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
     }
     expect(files[0]!.to).to.contain('jane@example.com');
 
-    const db = dbState(w, orderId);
+    const db = (await dbState(w, orderId));
     expect(db.submits, 'M entered once').to.equal(1);
     // One TransferOrder message, so every attempt carried the same BODID; DOM acknowledged it (or it was marked
     // acknowledged after DOM said it had the order).
@@ -167,7 +167,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
     expect(answer.error, `Submit must fail with a connection error, got ${JSON.stringify(answer)}\n${w.output()}`).to.be.a('string');
     const exit = await w.facade.waitForExit(10_000);
     expect(exit.signal, describeExit(exit)).to.equal('SIGKILL');
-    const atCrash = dbState(w, orderId);
+    const atCrash = (await dbState(w, orderId));
     expect(atCrash).to.deep.include({ status: 'P', submits: 0 });
     expect(atCrash.transfers).to.deep.equal([]);
     expect(atCrash.emails).to.deep.equal([]);
@@ -199,7 +199,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
     expect(answer.error, `Submit must fail with a connection error, got ${JSON.stringify(answer)}\n${w.output()}`).to.be.a('string');
     const exit = await w.facade.waitForExit(10_000);
     expect(exit.signal, describeExit(exit)).to.equal('SIGKILL');
-    const atCrash = dbState(w, orderId);
+    const atCrash = (await dbState(w, orderId));
     expect(atCrash).to.deep.include({ status: 'M', submits: 1 });
     expect(atCrash.transfers.map((t) => t.status)).to.deep.equal(['queued']);
     expect(atCrash.emails).to.deep.equal([{ type: 'OrderReceived', status: 'pending' }]);
@@ -222,7 +222,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
       if (answer.status !== undefined) expect(answer.status).to.equal('M');
       const exit = await w.facade.waitForExit(10_000);
       expect(exit.signal, describeExit(exit)).to.equal('SIGKILL');
-      const atCrash = dbState(w, orderId);
+      const atCrash = (await dbState(w, orderId));
       expect(atCrash).to.deep.include({ status: 'F', submits: 1 });
       expect(atCrash.transfers.map((t) => t.status)).to.deep.equal(['sent']);
       const domHasIt = (await w.simState()).orders[`WC_${orderId}`] !== undefined;
@@ -248,7 +248,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
     await submit(w, orderId);
     const exit = await w.facade.waitForExit(10_000);
     expect(exit.signal, describeExit(exit)).to.equal('SIGKILL');
-    expect(dbState(w, orderId).transfers.map((t) => t.status)).to.deep.equal(['sent']);
+    expect((await dbState(w, orderId)).transfers.map((t) => t.status)).to.deep.equal(['sent']);
     await w.restart();
 
     await eventually(async () => expect((await view(w, getOrder(orderId))).status).to.be.oneOf(['G', 'R', 'S']), 30_000, 100);
@@ -258,7 +258,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
     // DOM has the order and said so: nothing about this message is pending any more. Left 'sent', it counts as
     // pending in /readyz (outbox.pending) and in the outbox gauges for ever, and its age only grows.
     const ready = JSON.parse((await httpGet(w, '/readyz')).text) as { outbox: { pending: number } };
-    expect({ message: dbState(w, orderId).transfers[0]!.status, readyzPending: ready.outbox.pending }).to.deep.equal({ message: 'acknowledged', readyzPending: 0 });
+    expect({ message: (await dbState(w, orderId)).transfers[0]!.status, readyzPending: ready.outbox.pending }).to.deep.equal({ message: 'acknowledged', readyzPending: 0 });
   });
 
   it('email:after-send — the process dies after writing the e-mail, before marking it sent: after restart it is sent again with the same Message-ID, and the order still reaches DOM once', async function () {
@@ -271,7 +271,7 @@ describe('reliability: crash at each crash point, restart, nothing lost (real pr
     if (answer.status !== undefined) expect(answer.status).to.equal('M');
     const exit = await w.facade.waitForExit(10_000);
     expect(exit.signal, describeExit(exit)).to.equal('SIGKILL');
-    const atCrash = dbState(w, orderId);
+    const atCrash = (await dbState(w, orderId));
     expect(atCrash.emails).to.deep.equal([{ type: 'OrderReceived', status: 'pending' }]);
     expect(orderReceivedFiles(w, orderId), 'written before the crash').to.have.length(1);
 

@@ -59,15 +59,17 @@ describe('reliability: hostile input is refused, the server keeps serving, no ro
   let cartItemId: string;
   const observed: Observed[] = [];
 
-  const snapshot = (): Snapshot => w.readDb((db) => {
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+  const snapshot = async (): Promise<Snapshot> => {
+    const tables = (await w.query<{ name: string }>(w.dbUrl
+      ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`
+      : `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)).map((t) => t.name);
     const out: Snapshot = {};
     for (const t of tables.filter((x) => !LOG_TABLES.has(x))) {
-      const rows = (db.prepare(`SELECT * FROM "${t}"`).all() as unknown[]).map((r) => JSON.stringify(r)).sort();
+      const rows = (await w.query(`SELECT * FROM "${t}"`)).map((r) => JSON.stringify(r)).sort();
       out[t] = { rows: rows.length, sha256: createHash('sha256').update(rows.join('\n')).digest('hex') };
     }
     return out;
-  });
+  };
 
   const goodGet = () => soapPost(w.facadeUrl, INVENTORY_PATH, soap11(getAvailabilityBod(itemAtOnline('20311', '10201'))));
 
@@ -82,7 +84,7 @@ describe('reliability: hostile input is refused, the server keeps serving, no ro
     cartId = orderOf(created.body)!.orderId;
     cartItemId = orderOf(created.body)!.items[0]!.orderItemId;
     await goodGet();
-    baseline = snapshot();
+    baseline = await snapshot();
     expect(baseline['customer_order']?.rows).to.equal(1);
     expect(baseline['catalog_entry']?.rows).to.be.greaterThan(0);
   });
@@ -106,7 +108,7 @@ describe('reliability: hostile input is refused, the server keeps serving, no ro
       // Still serving, nothing changed, even so.
       const good = await goodGet();
       expect(good.status, `after ${input} a good Get`).to.equal(200);
-      expect(snapshot(), `rows changed by ${input}`).to.deep.equal(baseline);
+      expect(await snapshot(), `rows changed by ${input}`).to.deep.equal(baseline);
       throw new Error(`${input}: no answer (${code}: ${(e as Error).message}); the server is still serving and no row changed\n${w.output()}`);
     }
     const ms = Date.now() - t0;
@@ -125,7 +127,7 @@ describe('reliability: hostile input is refused, the server keeps serving, no ro
     const good = await goodGet();
     expect(good.status, `after ${input} a good Get: ${good.text.slice(0, 300)}\n${w.output()}`).to.equal(200);
     expect(availabilityNouns(good.body)[0], good.text).to.include({ catentryId: '20311', status: 'Available' });
-    expect(snapshot(), `rows changed by ${input}`).to.deep.equal(baseline);
+    expect(await snapshot(), `rows changed by ${input}`).to.deep.equal(baseline);
     expect(w.facade.exit, 'the server process is alive').to.equal(undefined);
     return r;
   }

@@ -3,7 +3,8 @@ import { loadConfig, ConfigError } from '../../src/config/config.js';
 import { seedDemo } from '../../src/demo/demo-seed.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openTestStore } from '../support/test-store.js';
+import type { Store } from '../../src/store/store.js';
 import { readXml } from '../../src/xml/xml-reader.js';
 import type { DomInventoryPort } from '../../src/dom/dom-inventory.client.js';
 import { getAvailabilityBod, itemAtOnline, soap11 } from '../support/test-app.js';
@@ -26,7 +27,7 @@ describe('in-process dispatch', function () {
     },
   };
   before(async function () {
-    const store = SqliteStore.open({ path: ':memory:' });
+    const store = await openTestStore();
     await seedDemo(store);
     app = await startDombridge(loadConfig({ env: { DOM_URL: 'http://127.0.0.1:9' } }), silentLogger, { store, domInventory: fakeDom, listen: false });
   });

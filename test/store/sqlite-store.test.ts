@@ -1,3 +1,4 @@
+import { onlyOnSqlite } from '../support/test-store.js';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +13,9 @@ const record = (catentryId: string, quantity: number): AvailabilityRecord => ({
 });
 
 describe('SQLite store: group commit and cached reads (file database)', function () {
+  before(function () {
+    onlyOnSqlite(this, 'SQLite\'s group commit, WAL fsync and PRAGMA data_version');
+  });
   let path: string;
   let store: SqliteStore;
   beforeEach(function () {

@@ -5,6 +5,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import postgres from 'postgres';
+import { numbered } from '../../src/store/postgres/pg-query.js';
+import { ON_POSTGRES, freshPostgresUrl } from './test-store.js';
 import type { SimState } from '../../src/dom/simulator/dom-simulator.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import type { CrashPoint } from '../../src/reliability/crash-points.js';
@@ -105,6 +108,8 @@ const live = new Set<ProcessWorld>();
 export class ProcessWorld {
   readonly dataDir: string;
   readonly dbPath: string;
+  /** The facade's PostgreSQL database when the tests run on PostgreSQL (test-store.ts); undefined on SQLite. */
+  dbUrl: string | undefined;
   readonly outboxDir: string;
   readonly facadeUrl: string;
   readonly simUrl: string;
@@ -128,6 +133,7 @@ export class ProcessWorld {
     const w = new ProcessWorld(facadePort, simPort, opts.env ?? {}, opts.demo ?? true);
     live.add(w);
     try {
+      if (ON_POSTGRES) w.dbUrl = await freshPostgresUrl();
       w.sim = w.spawnProcess('dom-sim', ['dom-sim', '--port', String(simPort), '--callback-url', w.facadeUrl], { LOG_LEVEL: 'warn' });
       await w.waitHealthy(w.sim, w.simUrl);
       await w.startFacade(opts.crashAt ? { DOMBRIDGE_CRASH_AT: opts.crashAt } : {});
@@ -155,7 +161,7 @@ export class ProcessWorld {
   }
 
   private async startFacade(extra: Readonly<Record<string, string>>): Promise<void> {
-    const args = ['serve', '--port', String(this.facadePort), '--db', this.dbPath, ...(this.demo ? ['--demo'] : [])];
+    const args = ['serve', '--port', String(this.facadePort), '--db', this.dbUrl ?? this.dbPath, ...(this.demo ? ['--demo'] : [])];
     this.facade = this.spawnProcess(`facade#${this.generations.length + 1}`, args, this.facadeEnv(extra));
     this.generations.push(this.facade);
     await this.waitHealthy(this.facade, this.facadeUrl);
@@ -237,7 +243,26 @@ export class ProcessWorld {
     });
   }
 
-  /** Runs `fn` on a separate read-only connection to the facade's database file. */
+  /**
+   * One statement (`?` placeholders) on a connection of its own to the facade's database, whichever store it is;
+   * counts come back as numbers.
+   */
+  async query<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    if (!this.dbUrl) return this.readDb((db) => db.prepare(sql).all(...params) as T[]);
+    const pg = postgres(this.dbUrl, { max: 1, onnotice: () => undefined, types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } } });
+    try {
+      return (await pg.unsafe(numbered(sql), params as never[])) as unknown as T[];
+    } finally {
+      await pg.end({ timeout: 5 });
+    }
+  }
+
+  /** The first row of {@link query}. */
+  async queryOne<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.query<T>(sql, params))[0];
+  }
+
+  /** Runs `fn` on a separate read-only connection to the facade's SQLite database file. */
   readDb<T>(fn: (db: Database.Database) => T): T {
     const db = new Database(this.dbPath, { readonly: true, fileMustExist: true });
     try {

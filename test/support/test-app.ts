@@ -8,7 +8,8 @@ import { silentLogger } from '../../src/log/logger.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import type { PaymentProvider } from '../../src/payment/payment-provider.js';
 import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openTestStore } from './test-store.js';
+import type { Store } from '../../src/store/store.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { child, type XmlElement } from '../../src/xml/xml-element.js';
 import { readXml } from '../../src/xml/xml-reader.js';
@@ -19,7 +20,7 @@ export const ORDER_PATH = '/webapp/wcs/component/order/services/OrderServices';
 export interface TestWorld {
   readonly app: Dombridge;
   readonly sim: DomSimulator;
-  readonly store: SqliteStore;
+  readonly store: Store;
   close(): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export async function startWorld(env: Record<string, string> = {}, configFile?: 
     ...(configFile ? { file: configFile } : {}),
     env: { PORT: '0', DOM_URL: sim.url, DOM_TIMEOUT_MS: '1500', DOM_CONNECT_TIMEOUT_MS: '500', DOMBRIDGE_DATA: mkdtempSync(join(tmpdir(), 'dombridge-test-')), OUTBOX_RETRY_MS: '100', OUTBOX_POLL_MS: '50', ...env },
   });
-  const store = SqliteStore.open({ path: ':memory:' });
+  const store = await openTestStore();
   await seedDemo(store);
   const app = await startDombridge(config, silentLogger, { store, ...appOptions });
   sim.setCallbackUrl(app.url);

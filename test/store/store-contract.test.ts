@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import { openStore } from '../../src/store/open-store.js';
+import type { NewInboundMessage, Store } from '../../src/store/store.js';
+import { freshPostgresUrl } from '../support/test-store.js';
+
+/**
+ * The store contract: what every store implementation promises, run against SQLite and PostgreSQL alike (both on
+ * every run, whatever DOMBRIDGE_TEST_STORE says). Concurrency here is many calls at once on one store; on
+ * PostgreSQL they run on several pooled connections, as several nodes would.
+ */
+const KINDS: { name: string; open: () => Promise<Store> }[] = [
+  { name: 'SQLite', open: () => openStore({ dbPath: ':memory:', dbUrl: undefined }) },
+  { name: 'PostgreSQL', open: async () => openStore({ dbPath: ':memory:', dbUrl: await freshPostgresUrl(), dbPool: { size: 8, statementTimeoutMs: 30_000, caFile: undefined } }) },
+];
+
+const inbound = (bodId: string | null, o: Partial<NewInboundMessage> = {}): NewInboundMessage => ({
+  service: 'OrderServices', operation: 'ProcessOrder', verb: 'Process', noun: 'Order', bodId, senderId: 'STOREFRONT', orderId: null, partNumber: null,
+  catentryId: null, requestHash: 'h1', requestXml: '<x/>', receivedAt: Date.now(), ...o,
+});
+
+for (const kind of KINDS) {
+  describe(`store contract: ${kind.name}`, function () {
+    let store: Store;
+    beforeEach(async function () {
+      store = await kind.open();
+    });
+    afterEach(async function () {
+      await store.close();
+    });
+
+    const enqueue = (id: string, at = Date.now()) =>
+      store.domOutbox.enqueue({ messageId: id, kind: 'TransferOrder', orderId: `o-${id}`, bodId: `b-${id}`, payload: '<p/>', nextAttemptAt: at, createdAt: at });
+
+    it('a transaction commits all or nothing; afterCommit hooks run after a commit only', async function () {
+      const ran: string[] = [];
+      await store.transaction(async (tx) => {
+        await tx.directory.upsertFulfillmentCenter({ fulfillmentCenterId: 'FC1', name: 'one' });
+        tx.afterCommit(() => ran.push('committed'));
+        expect(ran, 'not before the commit').to.deep.equal([]);
+      });
+      expect(ran).to.deep.equal(['committed']);
+      await store.transaction(async (tx) => {
+        await tx.directory.upsertFulfillmentCenter({ fulfillmentCenterId: 'FC2', name: 'two' });
+        tx.afterCommit(() => ran.push('rolled back'));
+        throw new Error('undo');
+      }).catch((e: Error) => expect(e.message).to.equal('undo'));
+      expect(ran).to.deep.equal(['committed']);
+      expect(await store.directory.fulfillmentCenterById('FC1')).to.deep.equal({ fulfillmentCenterId: 'FC1', name: 'one' });
+      expect(await store.directory.fulfillmentCenterById('FC2')).to.equal(undefined);
+    });
+
+    it('marks the inbound BOD a transaction applies applied, in that transaction, and not when it rolls back', async function () {
+      const a = await store.messages.beginInbound(inbound('bod-a'));
+      const b = await store.messages.beginInbound(inbound('bod-b'));
+      if (!a.created || !b.created) throw new Error('not created');
+      let current: string | undefined;
+      store.markAppliedOnCommit(() => current);
+      current = a.messageId;
+      await store.transaction(async (tx) => tx.directory.upsertFulfillmentCenter({ fulfillmentCenterId: 'FC1', name: 'one' }));
+      current = b.messageId;
+      await store.transaction(async () => { throw new Error('no effect'); }).catch(() => undefined);
+      current = undefined;
+      expect((await store.messages.get(a.messageId))?.status).to.equal('applied');
+      expect((await store.messages.get(b.messageId))?.status).to.equal('received');
+    });
+
+    it('the same BODID received many times at once is taken once; every other caller gets the first record', async function () {
+      const begun = await Promise.all(Array.from({ length: 12 }, () => store.messages.beginInbound(inbound('bod-race'))));
+      const created = begun.filter((x) => x.created);
+      expect(created).to.have.length(1);
+      const id = (created[0] as { messageId: string }).messageId;
+      for (const x of begun) if (!x.created) expect(x.existing.messageId).to.equal(id);
+    });
+
+    it('ids never repeat, however many are taken at once', async function () {
+      const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => store.orders.nextId(i % 2 ? 'order' : 'orderItem')));
+      expect(new Set(ids).size).to.equal(40);
+    });
+
+    it('claim leases due messages; a leased one is not claimed again until the lease expires; settle frees it', async function () {
+      const now = Date.now();
+      await enqueue('m1', now - 10);
+      await enqueue('m2', now + 60_000);
+      const first = await store.domOutbox.claim(10, 1_000, now);
+      expect(first.map((m) => m.messageId)).to.deep.equal(['m1']);
+      expect(first[0]!.leaseUntil).to.equal(now + 1_000);
+      expect(await store.domOutbox.claim(10, 1_000, now + 500), 'lease held').to.deep.equal([]);
+      expect(await store.domOutbox.settle('m1', 'sent', { attempts: 1 })).to.equal(true);
+      // Its sender died: once the lease expires a sent message is claimable again (an interrupted send).
+      expect((await store.domOutbox.claim(10, 1_000, now + 999)).length).to.equal(0);
+      const again = await store.domOutbox.claim(10, 1_000, now + 1_000);
+      expect(again.map((m) => [m.messageId, m.status])).to.deep.equal([['m1', 'sent']]);
+      expect(await store.domOutbox.settle('m1', 'acknowledged', { lastError: null })).to.equal(true);
+      expect((await store.domOutbox.get('m1'))).to.include({ status: 'acknowledged', leaseUntil: null, attempts: 1 });
+      expect(await store.domOutbox.claim(10, 1_000, now + 5_000)).to.deep.equal([]);
+    });
+
+    it('claims at once never return the same message twice', async function () {
+      const now = Date.now();
+      for (let i = 0; i < 30; i++) await enqueue(`c${String(i).padStart(2, '0')}`, now - 100 + i);
+      const claims = await Promise.all(Array.from({ length: 6 }, () => store.domOutbox.claim(7, 60_000, now)));
+      const all = claims.flat().map((m) => m.messageId);
+      expect(new Set(all).size, 'no message in two claims').to.equal(all.length);
+      expect(all.length).to.equal(30);
+    });
+
+    it('settle follows OUTBOUND_MACHINE: a move its table refuses changes nothing', async function () {
+      await enqueue('s1');
+      expect(await store.domOutbox.settle('s1', 'failed'), 'queued → failed is not a move').to.equal(false);
+      expect((await store.domOutbox.get('s1'))?.status).to.equal('queued');
+      expect(await store.domOutbox.settle('s1', 'dead', { lastError: 'order canceled before transfer' })).to.equal(true);
+      expect(await store.domOutbox.settle('s1', 'sent'), 'dead → sent is not a move').to.equal(false);
+      expect(await store.domOutbox.settle('s1', 'acknowledged')).to.equal(true);
+      expect(await store.domOutbox.settle('s1', 'queued'), 'acknowledged is final').to.equal(false);
+      expect((await store.domOutbox.get('s1'))).to.include({ status: 'acknowledged', lastError: 'order canceled before transfer' });
+    });
+
+    it('e-mails are claimed with a lease too', async function () {
+      const now = Date.now();
+      await store.emailOutbox.enqueue({ emailId: 'e1', orderId: 'o1', type: 'OrderReceived', recipient: 'a@b.c', data: '{}' }, now - 1);
+      const [a, b] = await Promise.all([store.emailOutbox.claim(5, 1_000, now), store.emailOutbox.claim(5, 1_000, now)]);
+      expect([...a!, ...b!].map((e) => e.emailId)).to.deep.equal(['e1']);
+      expect(await store.emailOutbox.claim(5, 1_000, now + 1_000), 'lease expired').to.have.length(1);
+      await store.emailOutbox.markSent('e1', now);
+      expect(await store.emailOutbox.claim(5, 1_000, now + 10_000)).to.deep.equal([]);
+    });
+
+    it('scarce non-ATP stock: of many reservations at once, exactly the stock on hand succeeds, nothing over-reserved', async function () {
+      await store.localInventory.setOnHand('ITEM', 'FC', 5);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        store.transaction((tx) => tx.localReservations.reserve(`line-${i}`, `order-${i}`, 'ITEM', 'FC', 1, true))));
+      expect(results.filter(Boolean)).to.have.length(5);
+      expect(await store.localInventory.available('ITEM', 'FC')).to.equal(0);
+      // Releasing twice at once gives back once.
+      await Promise.all([store.localReservations.release('order-0'), store.localReservations.release('order-0'), store.localReservations.release('order-1')]);
+      const back = results[0] && results[1] ? 2 : results[0] || results[1] ? 1 : 0;
+      expect(await store.localInventory.available('ITEM', 'FC')).to.equal(back);
+    });
+
+    it('an availability upsert says inserted, updated or stale; an older record never overwrites a newer one', async function () {
+      const rec = { catentryId: 'C1', location: { kind: 'online' as const, storeId: 'S1' }, status: 'Available' as const, quantity: 3, uom: 'C62', availabilityTime: null, availabilityOffset: null, lastUpdate: 2000 };
+      expect(await store.availability.upsert(rec, { ifNotOlder: true })).to.equal('inserted');
+      expect(await store.availability.upsert({ ...rec, quantity: 4, lastUpdate: 3000 }, { ifNotOlder: true })).to.equal('updated');
+      expect(await store.availability.upsert({ ...rec, quantity: 1, lastUpdate: 1000 }, { ifNotOlder: true })).to.equal('stale');
+      expect((await store.availability.get('C1', rec.location))?.quantity).to.equal(4);
+      expect(await store.availability.decrement('C1', rec.location, 10)).to.equal(0);
+    });
+
+    it('an order update wins only over the version it read', async function () {
+      const id = await store.orders.nextId('order');
+      const order = { orderId: id, storeId: '10201', status: 'P', version: 1, placedAt: null, lastTransferAt: null } as unknown as Parameters<Store['orders']['insert']>[0];
+      await store.orders.insert(order);
+      const results = await Promise.all([0, 1, 2].map(() => store.orders.update({ ...order, version: 2 })));
+      expect(results.filter(Boolean)).to.have.length(1);
+    });
+  });
+}
