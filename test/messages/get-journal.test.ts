@@ -153,9 +153,9 @@ describe('Get journal behind a real server (file database)', function () {
     app = await startDombridge(config, silentLogger, { store });
   });
   after(async function () {
-    await app.close();
-    await sim.close();
-    await store.close();
+    await app?.close();
+    await sim?.close();
+    await store?.close();
   });
 
   const get = (bodId: string, item = '20311') => post(app.url, INVENTORY_PATH, soap11(withBodId(getAvailabilityBod(itemAtOnline(item, '10201')), bodId)));
