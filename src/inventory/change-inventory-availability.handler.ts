@@ -83,7 +83,7 @@ export class ChangeInventoryAvailabilityHandler implements BodOperation {
     await this.store.transaction(async (tx) => {
       for (const k of keys) {
         await tx.availability.remove(k.catentryId, k.location);
-        this.availability.forget(k.catentryId, k.location);
+        this.availability.forget(tx, k.catentryId, k.location);
       }
     });
     return { nouns: '' };
