@@ -103,12 +103,13 @@ export class DomOutboxRelay {
   private async recoverInterrupted(m: OutboxMessage): Promise<boolean> {
     const o = await this.store.orders.get(m.orderId);
     if (!o) return false;
-    const has = await this.dom.hasOrder(m.orderId, o.storeId, o.buyerEmail);
-    this.log.info('recovering an interrupted transfer', { orderId: m.orderId, bodId: m.bodId, messageId: m.messageId, domHasIt: has.ok ? has.value : 'unknown' });
+    const has = await this.dom.findOrder(m.orderId, o.storeId, o.buyerEmail);
+    this.log.info('recovering an interrupted transfer', { orderId: m.orderId, bodId: m.bodId, messageId: m.messageId, domHasIt: has.ok ? has.value !== undefined : 'unknown' });
     if (!has.ok || !has.value) return false;
+    const found = has.value;
     await this.store.transaction(async (tx) => {
       const cur = await tx.orders.get(m.orderId);
-      if (cur && (cur.status === 'F' || cur.status === 'H')) await saveOrder(tx, cur, withStatus(cur, 'G'), 'interrupted transfer: DOM already has the order');
+      if (cur && (cur.status === 'F' || cur.status === 'H')) await saveOrder(tx, cur, foundAtDom(cur, found), 'interrupted transfer: DOM already has the order');
       await this.settle(tx, m, 'acknowledged', { lastError: null });
     });
     return true;

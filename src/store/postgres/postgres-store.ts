@@ -186,6 +186,7 @@ function pgCatalog(q: Query): CatalogStore {
                ON CONFLICT (catentry_id) DO UPDATE SET part_number = excluded.part_number, name = excluded.name, price = excluded.price`, [e.catentryId, e.partNumber, e.name, e.price]);
     },
     deleteCatalogEntry: async (id) => (await q('DELETE FROM catalog_entry WHERE catentry_id = ?', [id])).count > 0,
+    allCatalogEntries: async () => (await q('SELECT * FROM catalog_entry ORDER BY catentry_id')).map((row) => toEntry(row)!),
   };
 }
 
@@ -211,6 +212,7 @@ function pgDirectory(q: Query): StoreDirectory {
     async retireOnlineStore(id, at) {
       await q('UPDATE online_store SET retired_at = ? WHERE store_id = ? AND retired_at IS NULL', [at, id]);
     },
+    allPhysicalStores: async () => (await q('SELECT * FROM physical_store ORDER BY store_id')).map((row) => physical(row)!),
     deletePhysicalStore: async (id) => (await q('DELETE FROM physical_store WHERE store_id = ?', [id])).count > 0,
     async upsertOnlineStore(s) {
       await q(`INSERT INTO online_store (store_id, name_identifier, inventory_system, currency, fulfillment_center_id, inventory_flags) VALUES (?, ?, ?, ?, ?, ?)
