@@ -1,4 +1,4 @@
-import type { BodError } from '../errors/error-catalogue.js';
+import { isErrorCode, type BodError, type ErrorCode } from '../errors/error-catalogue.js';
 import { BOD_ROOT_XMLNS } from '../xml/namespaces.js';
 import { escText, leaf } from '../xml/xml-writer.js';
 import { writeApplicationArea, writeOriginalApplicationArea, type ApplicationArea } from './application-area.js';
@@ -90,4 +90,19 @@ function errorProcessMessage(ref: string, e: BodError): string {
 
 function nounFailure(o: NounOutcome): string {
   return `<oa:NounFailureMessage>${errorProcessMessage(o.ref, o.error!)}</oa:NounFailureMessage>`;
+}
+
+const REASON_CODE_OPEN = '<oa:ReasonCode>';
+
+/**
+ * The catalogue code of a BOD error answer, or undefined for an answer without one: every error dombridge answers
+ * inside a BOD carries its code as `oa:ReasonCode` (writeResponseCriteria, errorProcessMessage above), and no
+ * successful answer has one. One indexOf over the answer: this runs on every request.
+ */
+export function bodErrorCodeOf(responseBod: string): ErrorCode | undefined {
+  const at = responseBod.indexOf(REASON_CODE_OPEN);
+  if (at < 0) return undefined;
+  const start = at + REASON_CODE_OPEN.length;
+  const code = responseBod.slice(start, responseBod.indexOf('<', start));
+  return isErrorCode(code) ? code : undefined;
 }

@@ -11,7 +11,8 @@ Usage:
   dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
   dombridge import FILE.csv|DIR… [--db PATH] [--config FILE] [--dry-run]   (your shop's catalog, physical stores, stock)
   dombridge migrate [--db PATH|URL] [--config FILE]   (applies pending schema migrations; serve also does at start-up)
-  dombridge messages list [--status S] [--since T] [--direction in|out] [--limit N] | show ID | resend ID  [--db PATH]
+  dombridge messages list [--status S] [--since T] [--direction in|out] [--order ID] … | show ID | resend ID  [--db PATH]
+  dombridge dom probe [--url URL] [--user NAME]   (asks a running dombridge to probe DOM now; exit 0 up, 1 down)
   dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
   dombridge record --listen PORT --target URL [--name N] DIR
   dombridge demo [--url URL]           (walks the checkout against a running server, DOMBRIDGE_URL or :$PORT)
@@ -94,6 +95,10 @@ async function main(argv: string[]): Promise<number> {
       const applied = await migrateStore(config);
       process.stdout.write(applied.length ? `Migrated ${describeStore(config)}: applied ${applied.join(', ')}.\n` : `${describeStore(config)} is up to date.\n`);
       return 0;
+    }
+    case 'dom': {
+      const { runDomCommand } = await import('./dom.command.js');
+      return runDomCommand(rest, process.stdout);
     }
     case 'replay': {
       const { runReplayCommand } = await import('./replay.command.js');

@@ -1,17 +1,20 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { INBOUND_MACHINE, OUTBOUND_MACHINE } from '../messages/message-states.js';
+import { OperationsQueries, type MessageSummary } from '../operations/operations-queries.js';
 import { isServerStore, openStore, type StoreLocation } from '../store/open-store.js';
-import type { BodMessage, MessageStatus, Store } from '../store/store.js';
+import type { MessageStatus, Store } from '../store/store.js';
 
 export const MESSAGES_USAGE = `Usage:
-  dombridge messages list [--status S] [--since T] [--direction in|out] [--limit N]
+  dombridge messages list [--status S[,S…]] [--since T] [--until T] [--direction in|out] [--operation OP]
+                          [--bodid ID] [--order ID] [--item PART] [--limit N]
       Recorded BODs and DOM outbox messages, newest first. T: an ISO time, or 30s, 15m, 2h, 1d ago. N: default 50.
-      S: received, applied, processed, failed (inbound); queued, sent, acknowledged, failed, dead (outbound).
+      S: processed, rejected (a BOD error), faulted (a SOAP fault), failed (dombridge's own error), received,
+      applied (inbound); queued, sent, acknowledged, failed, dead (outbound).
   dombridge messages show ID
-      Every field of one message, and its raw XML.
+      Every field of one message, and its raw XML (card numbers masked). IDs: in-N, get-N, out-N, outbox-N.
   dombridge messages resend ID
-      Puts a dead or failed DOM outbox message back in the queue, with its original BODID and payload.
+      Puts a dead or failed DOM outbox message (outbox-N) back in the queue, with its original BODID and payload.
 `;
 
 const STATUSES: ReadonlySet<string> = new Set<string>([...INBOUND_MACHINE.states, ...OUTBOUND_MACHINE.states]);
@@ -27,7 +30,10 @@ export async function runMessagesCommand(args: string[], out: NodeJS.WritableStr
   try {
     const { values, positionals } = parseArgs({
       args, allowPositionals: true,
-      options: { status: { type: 'string' }, since: { type: 'string' }, direction: { type: 'string' }, limit: { type: 'string' } },
+      options: {
+        status: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, direction: { type: 'string' }, limit: { type: 'string' },
+        operation: { type: 'string' }, bodid: { type: 'string' }, order: { type: 'string' }, item: { type: 'string' },
+      },
     });
     const [sub, ...rest] = positionals;
     if (sub !== 'list' && sub !== 'show' && sub !== 'resend') throw new UsageError(sub ? `unknown messages command "${sub}"` : 'name a messages command');
@@ -38,9 +44,12 @@ export async function runMessagesCommand(args: string[], out: NodeJS.WritableStr
       return 1;
     }
     store = await openStore(location);
-    if (sub === 'list') return await list(store, values, print);
-    if (sub === 'show') return await show(store, rest[0]!, print);
-    return await resend(store, rest[0]!, print);
+    const ops = new OperationsQueries({ store });
+    if (sub === 'list') return await list(ops, values, print);
+    if (sub === 'show') return await show(ops, rest[0]!, print);
+    const r = await ops.resend(rest[0]!);
+    print(r.message);
+    return r.ok ? 0 : 1;
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       print(`dombridge messages: ${(e as Error).message}`);
@@ -55,57 +64,71 @@ export async function runMessagesCommand(args: string[], out: NodeJS.WritableStr
 
 type Print = (s?: string) => void;
 
-async function list(store: Store, o: { status?: string | undefined; since?: string | undefined; direction?: string | undefined; limit?: string | undefined }, print: Print): Promise<number> {
-  if (o.status !== undefined && !STATUSES.has(o.status)) throw new UsageError(`--status must be one of ${[...STATUSES].join(', ')}`);
+type ListOptions = { status?: string | undefined; since?: string | undefined; until?: string | undefined; direction?: string | undefined; limit?: string | undefined;
+  operation?: string | undefined; bodid?: string | undefined; order?: string | undefined; item?: string | undefined };
+
+async function list(ops: OperationsQueries, o: ListOptions, print: Print): Promise<number> {
+  const statuses = o.status === undefined ? undefined : o.status.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const st of statuses ?? []) if (!STATUSES.has(st)) throw new UsageError(`--status must be one or more of ${[...STATUSES].join(', ')}`);
   if (o.direction !== undefined && o.direction !== 'in' && o.direction !== 'out') throw new UsageError('--direction must be in or out');
   const limit = o.limit === undefined ? 50 : Number(o.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000');
-  const since = o.since === undefined ? undefined : parseSince(o.since, Date.now());
-  const rows = await store.messages.list({
-    limit,
-    ...(o.status ? { status: o.status as MessageStatus } : {}),
-    ...(since !== undefined ? { since } : {}),
-    ...(o.direction ? { direction: o.direction as 'in' | 'out' } : {}),
-  });
+  const now = Date.now();
+  const since = o.since === undefined ? undefined : parseSince(o.since, now);
+  const until = o.until === undefined ? undefined : parseSince(o.until, now);
+  // Pages of 500 (the queries' largest) until the limit is reached.
+  const rows: MessageSummary[] = [];
+  for (let offset = 0; rows.length < limit;) {
+    const page = await ops.listMessages({
+      limit: Math.min(500, limit - rows.length), offset,
+      ...(statuses ? { status: statuses as MessageStatus[] } : {}),
+      ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
+      ...(o.direction ? { direction: o.direction as 'in' | 'out' } : {}),
+      ...(o.operation ? { operation: o.operation } : {}), ...(o.bodid ? { bodId: o.bodid } : {}),
+      ...(o.order ? { orderId: o.order } : {}), ...(o.item ? { partNumber: o.item } : {}),
+    });
+    rows.push(...page.items);
+    offset += page.items.length;
+    if (!page.more) break;
+  }
   if (rows.length === 0) {
     print('No messages.');
     return 0;
   }
   print(table(['ID', 'DIR', 'STATUS', 'OPERATION', 'BODID', 'SENDER', 'ORDER', 'ITEM', 'CREATED (UTC)', 'NOTE'], rows.map((m) => [
-    m.messageId, m.source === 'outbox' ? 'out*' : m.direction, m.status, m.operation, m.bodId ?? '', m.senderId ?? '', m.orderId ?? '',
-    m.partNumber ?? m.catentryId ?? '', time(m.createdAt), note(m),
+    m.id, m.source === 'outbox' ? 'out*' : m.direction, m.status, m.operation, m.bodId ?? '', m.senderId ?? '', m.orderId ?? '',
+    m.partNumber ?? '', time(m.createdAtMs), note(m),
   ])));
   print();
   print(`${rows.length} message${rows.length === 1 ? '' : 's'}${rows.length === limit ? ` (the newest ${limit}; --limit for more)` : ''}. out*: a DOM outbox message (messages resend ID).`);
   return 0;
 }
 
-function note(m: BodMessage): string {
+function note(m: MessageSummary): string {
   const parts: string[] = [];
   if (m.attempts !== null) parts.push(`${m.attempts} attempt${m.attempts === 1 ? '' : 's'}`);
-  if (m.error) parts.push(m.error.length > 60 ? `${m.error.slice(0, 57)}...` : m.error);
+  if (m.note) parts.push(m.note.length > 60 ? `${m.note.slice(0, 57)}...` : m.note);
   return parts.join('; ');
 }
 
-async function show(store: Store, id: string, print: Print): Promise<number> {
-  const m = await store.messages.get(id);
+async function show(ops: OperationsQueries, id: string, print: Print): Promise<number> {
+  const m = await ops.getMessage(id);
   if (!m) {
     print(`No message ${id}.`);
     return 1;
   }
   const fields: [string, string | number | null][] = [
-    ['id', m.messageId], ['source', m.source === 'outbox' ? 'DOM outbox' : 'message store'], ['direction', m.direction], ['service', m.service],
-    ['operation', m.operation], ['verb', m.verb], ['noun', m.noun], ['BODID', m.bodId], ['sender', m.senderId], ['order id', m.orderId],
-    ['part number', m.partNumber], ['catalog entry', m.catentryId], ['status', m.status], ['attempts', m.attempts], ['content hash', m.requestHash],
-    ['error', m.error], ['duration ms', m.durationMs], ['caused by', m.causedBy], ['created', time(m.createdAt)], ['updated', time(m.updatedAt)],
-    ['applied', m.appliedAt === null ? null : time(m.appliedAt)],
+    ['id', m.id], ['source', m.source === 'outbox' ? 'DOM outbox' : 'message store'], ['direction', m.direction], ['service', m.service],
+    ['operation', m.operation], ['BODID', m.bodId], ['sender', m.senderId], ['order id', m.orderId],
+    ['part number', m.partNumber], ['status', m.status], ['code', m.code], ['attempts', m.attempts], ['content hash', m.requestHash],
+    ['note', m.note], ['duration ms', m.durationMs], ['caused by', m.causedBy], ['created', m.createdAt], ['updated', m.updatedAt],
+    ['applied', m.appliedAt],
   ];
   for (const [k, v] of fields) if (v !== null && v !== '') print(`${`${k}:`.padEnd(15)}${v}`);
-  if (m.source === 'outbox' && m.bodId) {
-    const calls = await store.messages.callsWithBodId(m.bodId);
+  if (m.source === 'outbox') {
     print();
-    print(calls.length ? `Attempts recorded (${calls.length}):` : 'No attempt recorded yet.');
-    for (const c of calls) print(`  ${c.messageId}  ${time(c.createdAt)}  ${c.status}${c.error ? `  ${c.error}` : ''}`);
+    print(m.attemptsRecorded.length ? `Attempts recorded (${m.attemptsRecorded.length}):` : 'No attempt recorded yet.');
+    for (const c of m.attemptsRecorded) print(`  ${c.id}  ${c.createdAt}  ${c.status}${c.note ? `  ${c.note}` : ''}`);
   }
   print();
   print(m.source === 'outbox' ? '--- payload (the BOD sent on every attempt) ---' : '--- request ---');
@@ -115,37 +138,6 @@ async function show(store: Store, id: string, print: Print): Promise<number> {
     print(m.responseXml ?? '(none)');
   }
   return 0;
-}
-
-async function resend(store: Store, id: string, print: Print): Promise<number> {
-  const m = await store.messages.get(id);
-  if (!m) {
-    print(`No message ${id}.`);
-    return 1;
-  }
-  if (m.direction === 'in') {
-    print(`Message ${id} is an inbound ${m.operation}: dombridge does not resend what it received. Its sender resends it; with the same BODID and content it gets the stored answer.`);
-    return 1;
-  }
-  if (m.source === 'message') {
-    print(`Message ${id} is a recorded call to DOM (${m.operation}${m.bodId ? `, BODID ${m.bodId}` : ''}); only DOM outbox messages can be resent (they are marked out* in messages list).`);
-    return 1;
-  }
-  const now = Date.now();
-  const outcome = await store.transaction(async (tx) => {
-    const cur = await tx.domOutbox.get(id);
-    if (!cur) return 'gone';
-    if (cur.status !== 'dead' && cur.status !== 'failed') return cur.status;
-    const check = OUTBOUND_MACHINE.check(cur.status, 'queued');
-    if (!check.ok) return cur.status;
-    return (await tx.domOutbox.settle(id, 'queued', { attempts: 0, nextAttemptAt: now, lastError: null })) ? 'requeued' : cur.status;
-  });
-  if (outcome === 'requeued') {
-    print(`Requeued ${m.operation} ${id} for order ${m.orderId ?? '?'} with its original BODID ${m.bodId ?? '?'}; a running dombridge sends it within its poll interval.`);
-    return 0;
-  }
-  print(outcome === 'gone' ? `No message ${id}.` : `Message ${id} is ${outcome}, not dead or failed: ${outcome === 'acknowledged' ? 'DOM acknowledged it, nothing to resend' : 'it is already on its way'}.`);
-  return 1;
 }
 
 const RELATIVE = /^(\d+)\s*(s|m|h|d)$/;

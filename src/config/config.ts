@@ -41,9 +41,16 @@ export interface Config {
     readonly heartbeatS: number;
     /** DOM_HEARTBEAT_MS: a sub-second heartbeat for tests; overrides heartbeatS when set. */
     readonly heartbeatMs?: number | undefined;
+    /**
+     * Seconds before the first probe once DOM is taken as down (DOM_PROBE_MIN_S); later probes wait a third of the
+     * time DOM has been down, up to the heartbeat. Default 2.
+     */
+    readonly probeMinS: number;
   };
   readonly smtpUrl: string | undefined;
   readonly logLevel: LogLevel;
+  /** ACCESS_LOG = on (default) | off (`log.access`): one line per request at info (src/observability/access-log.ts). */
+  readonly accessLog: boolean;
   readonly limits: XmlLimits & {
     /** Largest request body read, bytes. Default 4 MiB; larger bodies get HTTP 413 unread. */
     readonly maxBodyBytes: number;
@@ -171,9 +178,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       caFile: get('dom.caFile'),
       heartbeatS: get('dom.heartbeatS'),
       heartbeatMs: get('dom.heartbeatMs'),
+      probeMinS: get('dom.probeMinS'),
     },
     smtpUrl: get('smtpUrl'),
     logLevel: get('logLevel'),
+    accessLog: get('log.access'),
     limits: {
       maxBodyBytes: get('limits.maxBodyBytes'),
       maxDepth: get('limits.maxDepth'),

@@ -11,6 +11,11 @@ export interface ErrorDefinition {
   readonly side?: FaultSide;
   /** HTTP status for faults; SOAP 1.1 requires 500 for every fault, so this applies to SOAP 1.2 and non-SOAP answers. */
   readonly http?: number;
+  /**
+   * HTTP status of the fault in SOAP 1.1, where WS-I Basic Profile wants 500 for every fault; set only where a
+   * client must see something else (a body never read: 413; try again later: 503).
+   */
+  readonly http11?: number;
   /** Message template; `{name}` placeholders are filled from the error's params. */
   readonly message: string;
 }
@@ -19,7 +24,7 @@ export const ERRORS = {
   // Transport and XML: the caller must fix the request.
   HTTP_METHOD_NOT_ALLOWED: { kind: 'fault', side: 'Client', http: 405, message: 'Use POST for SOAP requests, or GET with ?wsdl for the service description.' },
   HTTP_MEDIA_TYPE: { kind: 'fault', side: 'Client', http: 415, message: 'Content-Type {contentType} is not SOAP; send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2).' },
-  HTTP_BODY_TOO_LARGE: { kind: 'fault', side: 'Client', http: 413, message: 'The request body exceeds the limit of {limit} bytes.' },
+  HTTP_BODY_TOO_LARGE: { kind: 'fault', side: 'Client', http: 413, http11: 413, message: 'The request body exceeds the limit of {limit} bytes.' },
   XML_ENCODING: { kind: 'fault', side: 'Client', http: 400, message: 'The request body is not valid UTF-8.' },
   XML_MALFORMED: { kind: 'fault', side: 'Client', http: 400, message: 'The request is not well-formed XML: {detail}.' },
   XML_DOCTYPE_FORBIDDEN: { kind: 'fault', side: 'Client', http: 400, message: 'Document type declarations are not accepted; remove the <!DOCTYPE> from the request.' },
@@ -33,7 +38,7 @@ export const ERRORS = {
   BOD_INVALID: { kind: 'fault', side: 'Client', http: 400, message: 'The BOD cannot be processed: {detail}.' },
   // Our side.
   INTERNAL_ERROR: { kind: 'fault', side: 'Server', http: 500, message: 'dombridge failed to process the request; it was logged with reference {reference}.' },
-  SHUTTING_DOWN: { kind: 'fault', side: 'Server', http: 503, message: 'dombridge is shutting down; retry against another node or in a moment.' },
+  SHUTTING_DOWN: { kind: 'fault', side: 'Server', http: 503, http11: 503, message: 'dombridge is shutting down; retry against another node or in a moment.' },
   // Business outcomes answered in the BOD.
   EXPRESSION_INVALID: { kind: 'bod', message: 'The Get expression cannot be read: {detail}.' },
   ACTION_UNSUPPORTED: { kind: 'bod', message: 'Action {actionCode} on {expression} is not supported by {operation}; supported: {supported}.' },
@@ -73,11 +78,52 @@ export const ERRORS = {
   AUTH_FORBIDDEN: { kind: 'fault', side: 'Client', http: 403, message: 'Role {role} may not call {operation} (actionCode {actionCode}).' },
   // Idempotent receiver (message store): a BODID seen before from the same sender (Sender/LogicalID, or none).
   DUPLICATE_BODID_CONFLICT: { kind: 'fault', side: 'Client', http: 409, message: 'BODID {bodId} from {sender} was already used for a different message on {date}; use a new BODID for a new message.' },
-  DUPLICATE_IN_PROGRESS: { kind: 'fault', side: 'Server', http: 503, message: 'BODID {bodId} from {sender} is still being processed; retry in a moment.' },
+  DUPLICATE_IN_PROGRESS: { kind: 'fault', side: 'Server', http: 503, http11: 503, message: 'BODID {bodId} from {sender} is still being processed; retry in a moment.' },
   DUPLICATE_RESPONSE_LOST: { kind: 'fault', side: 'Client', http: 409, message: 'BODID {bodId} from {sender} was already applied on {date}, but its answer was lost; do not resend it: query the current state instead (GetOrder, GetInventoryAvailability).' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERRORS, code);
+}
+
+/**
+ * How a request ended, for metrics, the access log and the message records, read from the catalogue alone:
+ * `ok` (answered), `bod_error` (answered with a BOD error: a `bod` code), `fault` (a SOAP fault: a `fault` code).
+ */
+export type RequestOutcome = 'ok' | 'bod_error' | 'fault';
+
+/**
+ * What a message record says happened (docs/operations.md): processed (answered), rejected (answered with a BOD
+ * error), faulted (a fault the caller must act on, or retry), failed (our own error: INTERNAL_ERROR).
+ */
+export type AnswerStatus = 'processed' | 'rejected' | 'faulted' | 'failed';
+
+export function outcomeOf(code: ErrorCode | undefined): RequestOutcome {
+  if (code === undefined) return 'ok';
+  return ERRORS[code].kind === 'bod' ? 'bod_error' : 'fault';
+}
+
+/** The record status of an answer with `code` (none: processed). Only our own failure is `failed`. */
+export function answerStatusOf(code: ErrorCode | undefined): AnswerStatus {
+  if (code === undefined) return 'processed';
+  if (ERRORS[code].kind === 'bod') return 'rejected';
+  return code === 'INTERNAL_ERROR' ? 'failed' : 'faulted';
+}
+
+/** The fault's side as SOAP names it; Server for a code without one. */
+export function faultSideOf(code: ErrorCode): FaultSide {
+  const def: ErrorDefinition = ERRORS[code];
+  return def.side ?? 'Server';
+}
+
+/** The HTTP status a fault travels with in `version` (SOAP 1.1: 500 unless the catalogue says otherwise). */
+export function faultHttpStatus(code: ErrorCode, version: '1.1' | '1.2'): number {
+  const def: ErrorDefinition = ERRORS[code];
+  if (version === '1.1') return def.http11 ?? 500;
+  return def.http ?? (faultSideOf(code) === 'Server' ? 500 : 400);
+}
 export type ErrorParams = Readonly<Record<string, string | number>>;
 
 export function formatMessage(code: ErrorCode, params: ErrorParams = {}): string {

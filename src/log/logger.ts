@@ -11,6 +11,13 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+  /**
+   * Lines already formatted as this logger's JSON lines (the access log gathers its own), written as one chunk
+   * when `level` is enabled; nothing otherwise.
+   */
+  writeLines?(chunk: string, level: LogLevel): void;
+  /** Whether a line at `level` would be written. */
+  enabled?(level: LogLevel): boolean;
 }
 
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, sink: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
@@ -54,6 +61,15 @@ class JsonLogger implements Logger {
 
   error(msg: string, fields?: Record<string, unknown>): void {
     if (this.min <= RANK.error) this.emit('error', msg, fields);
+  }
+
+  writeLines(chunk: string, level: LogLevel): void {
+    // The sink takes one line at a time: the trailing newline is its own.
+    if (this.min <= RANK[level]) this.sink(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
+  }
+
+  enabled(level: LogLevel): boolean {
+    return this.min <= RANK[level];
   }
 
   child(fields: Record<string, unknown>): Logger {

@@ -1,8 +1,9 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AnsweredGet, AnsweredGetJournal, BodMessage, MessageQuery } from '../store/store.js';
+import type { AnsweredGet, AnsweredGetJournal, AnsweredStatus, BodMessage, MessageQuery } from '../store/store.js';
 import { businessKeys, contentHash, soapBodyText } from './bod-text.js';
+import { JOURNAL_ID_BASE, journalMessageId } from './message-ids.js';
 
 /**
  * The journal of answered Gets: append-only segment files in `<dbPath>.get-journal/`, one framed record per Get.
@@ -27,7 +28,7 @@ import { businessKeys, contentHash, soapBodyText } from './bod-text.js';
  * never an effect. A segment that fails to write is abandoned (its queued records are lost and counted); appends go on in
  * a new one.
  */
-export const JOURNAL_ID_BASE = 200_000_000_000_000;
+export { JOURNAL_ID_BASE } from './message-ids.js';
 /** Segment size limit, and the stride of message ids between segments. */
 export const SEGMENT_BYTES = 16 * 1024 * 1024;
 
@@ -202,10 +203,19 @@ export class GetJournal implements AnsweredGetJournal {
    * unless its filter matches little.
    */
   list(q: MessageQuery): BodMessage[] {
-    if (q.direction === 'out' || (q.status && q.status !== 'processed' && q.status !== 'failed')) return [];
+    const statuses: readonly string[] | undefined = q.status === undefined ? undefined : typeof q.status === 'string' ? [q.status] : q.status;
+    if (q.direction === 'out' || (statuses && !statuses.some((s) => s in STATUS_BYTE))) return [];
+    if (q.operation !== undefined && !q.operation.startsWith('Get')) return [];
     const found: BodMessage[] = [];
     const keep = (id: string, e: StoredEntry) => {
-      if ((q.status === undefined || e.status === q.status) && (q.since === undefined || e.receivedAt >= q.since)) found.push(summary(toMessage(id, e)));
+      if (statuses && !statuses.includes(e.status)) return;
+      if ((q.since !== undefined && e.receivedAt < q.since) || (q.until !== undefined && e.receivedAt >= q.until)) return;
+      if ((q.operation !== undefined && e.operation !== q.operation) || (q.bodId !== undefined && e.bodId !== q.bodId)) return;
+      // Business keys are read from the XML: only when asked for.
+      const m = toMessage(id, e);
+      if (q.orderId !== undefined && m.orderId !== q.orderId) return;
+      if (q.items?.length && !q.items.some((i) => i === m.partNumber || i === m.catentryId)) return;
+      found.push(summary(m));
     };
     const inMemory = new Set<string>();
     for (const { id, entry } of this.unwrittenRecords()) {
@@ -368,7 +378,7 @@ function encode(e: JournalEntry, buf: Buffer, at: number): number {
   buf[p++] = FORMAT;
   p = buf.writeDoubleLE(e.receivedAt, p);
   p = buf.writeDoubleLE(e.answeredAt, p);
-  buf[p++] = e.status === 'failed' ? 1 : 0;
+  buf[p++] = STATUS_BYTE[e.status];
   for (const f of STRING_FIELDS) {
     const v = e[f];
     if (v === null) {
@@ -420,6 +430,10 @@ function lastRecord(path: string): { entry: StoredEntry; count: number } | undef
   }
 }
 
+/** A record's status byte. 1 meant "answered with a fault" in the first format: it still does. */
+const STATUS_BYTE = { processed: 0, faulted: 1, rejected: 2, failed: 3 } as const satisfies Record<AnsweredStatus, number>;
+const BYTE_STATUS: readonly AnsweredStatus[] = ['processed', 'faulted', 'rejected', 'failed'];
+
 /** Strings up to this long (names, ids) are copied by a loop: cheaper than a call into the encoder. */
 const SHORT = 64;
 
@@ -440,7 +454,7 @@ function decode(buf: Buffer, start: number, end: number): StoredEntry {
   const receivedAt = buf.readDoubleLE(p);
   const answeredAt = buf.readDoubleLE(p + 8);
   p += 16;
-  const status = buf[p++] === 1 ? 'failed' : 'processed';
+  const status = BYTE_STATUS[buf[p++]!] ?? 'processed';
   const v: (string | null)[] = [];
   for (let i = 0; i < STRING_FIELDS.length; i++) {
     const n = buf.readUInt32LE(p);
@@ -469,7 +483,7 @@ function tryDecode(buf: Buffer, start: number, end: number): StoredEntry | undef
 function toMessage(id: string, e: StoredEntry): BodMessage {
   const keys = businessKeys(soapBodyText(e.requestXml));
   return {
-    messageId: id, source: 'message', direction: 'in', service: e.service, operation: e.operation, verb: e.verb, noun: e.noun, bodId: e.bodId,
+    messageId: journalMessageId(Number(id)), source: 'message', direction: 'in', service: e.service, operation: e.operation, verb: e.verb, noun: e.noun, bodId: e.bodId,
     senderId: e.senderId, orderId: keys.orderId, partNumber: keys.partNumber, catentryId: keys.catentryId, status: e.status,
     requestHash: contentHash(e.requestXml), requestXml: e.requestXml, responseXml: e.responseXml, error: e.error, attempts: null, durationMs: null,
     causedBy: null, createdAt: e.receivedAt, updatedAt: e.answeredAt, appliedAt: null,

@@ -1,8 +1,10 @@
 import type { Logger } from '../log/logger.js';
-import type { DispatchInterceptor, InboundMessage, InterceptDecision } from '../soap/bod-operation.js';
-import type { AnsweredGet, BodMessage, MessageStore, NewInboundMessage, XmlPayload } from '../store/store.js';
+import type { AnswerResult, DispatchInterceptor, InboundMessage, InterceptDecision } from '../soap/bod-operation.js';
+import type { AnsweredGet, AnsweredStatus, BodMessage, MessageStore, NewInboundMessage, XmlPayload } from '../store/store.js';
 import { businessKeys, contentHash, redactSecrets, soapBodyText, xmlText } from './bod-text.js';
 import type { MessageContext } from './message-context.js';
+import { journalMessageId } from './message-ids.js';
+import { maskCards } from './safe-text.js';
 import { messageKey, type MessageWriter } from './message-writer.js';
 
 /**
@@ -17,11 +19,11 @@ import { messageKey, type MessageWriter } from './message-writer.js';
  * | stored                              | same content            | other content            |
  * |-------------------------------------|-------------------------|--------------------------|
  * | still running here                  | DUPLICATE_IN_PROGRESS   | DUPLICATE_IN_PROGRESS    |
- * | processed (an answer, errors too)   | the stored answer       | DUPLICATE_BODID_CONFLICT |
+ * | processed or rejected (an answer)   | the stored answer       | DUPLICATE_BODID_CONFLICT |
  * | applied, no answer (crash)          | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  * | received, not running (crash)       | runs again              | runs again               |
- * | failed (a fault), never applied     | runs again              | runs again               |
- * | failed after its effect applied     | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
+ * | faulted or failed, never applied    | runs again              | runs again               |
+ * | faulted or failed after its effect  | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  *
  * "Still running" is known from this process's set of keys in flight: one SQLite node runs the requests of its
  * database, so a `received` row whose key is not in flight was left by a process that is gone.
@@ -57,7 +59,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
       if (readOnly) return this.proceedReadOnly(msg, undefined);
       const row = inboundRow(msg);
       const begun = await this.messages.beginInbound(row);
-      return this.proceed(begun.created ? begun.messageId : begun.existing.messageId, undefined, row.requestHash, row.receivedAt);
+      return this.proceed(begun.created ? begun.messageId : begun.existing.messageId, undefined, row.requestHash, row.receivedAt, row.orderId);
     }
     const key = messageKey(senderId, bodId);
     const params = { bodId, sender: senderId || '(no Sender LogicalID)' };
@@ -89,13 +91,13 @@ export class IdempotentReceiver implements DispatchInterceptor {
   /** A BOD with an effect: its key is taken by the `received` row before the handler runs. */
   private async begin(row: NewInboundMessage, key: string, params: { bodId: string; sender: string }): Promise<InterceptDecision> {
     const begun = await this.messages.beginInbound(row);
-    if (begun.created) return this.proceed(begun.messageId, key, row.requestHash, row.receivedAt);
+    if (begun.created) return this.proceed(begun.messageId, key, row.requestHash, row.receivedAt, row.orderId);
     const stored = begun.existing;
     const seen = this.seenBefore(stored, row.requestHash, params);
     if (seen) return seen;
     if (!(await this.messages.restartInbound(stored.messageId, row))) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     this.log.info('BOD seen before without effect; processing it again', { messageId: stored.messageId, bodId: row.bodId, previous: stored.status });
-    return this.proceed(stored.messageId, key, row.requestHash, row.receivedAt);
+    return this.proceed(stored.messageId, key, row.requestHash, row.receivedAt, row.orderId);
   }
 
   /** What a repeat gets from the stored message (the table above); undefined when it never took effect and runs again. */
@@ -103,10 +105,12 @@ export class IdempotentReceiver implements DispatchInterceptor {
     const date = new Date(stored.appliedAt ?? stored.createdAt).toISOString();
     switch (stored.status) {
       case 'processed':
+      case 'rejected':
         if (stored.requestHash !== requestHash) return { fault: 'DUPLICATE_BODID_CONFLICT', params: { ...params, date } };
-        return { replay: stored.responseXml ?? '' };
+        return { replay: stored.responseXml ?? '', of: stored.messageId };
       case 'applied':
         return { fault: 'DUPLICATE_RESPONSE_LOST', params: { ...params, date } };
+      case 'faulted':
       case 'failed':
         return stored.appliedAt !== null ? { fault: 'DUPLICATE_RESPONSE_LOST', params: { ...params, date } } : undefined;
       case 'received':
@@ -129,15 +133,15 @@ export class IdempotentReceiver implements DispatchInterceptor {
     const original = await this.recordedGet(recent, key, aa.senderLogicalId ?? '', aa.bodId ?? '');
     if (!original) return undefined;
     if (original.requestHash !== requestHash) return this.seenBefore({ ...recent, requestHash: original.requestHash }, requestHash, params);
-    return original.status === 'processed' && original.responseXml !== null ? { replay: original.responseXml } : undefined;
+    return (original.status === 'processed' || original.status === 'rejected') && original.responseXml !== null ? { replay: original.responseXml, of: original.messageId } : undefined;
   }
 
-  private async recordedGet(recent: Recent, key: string, senderId: string, bodId: string): Promise<{ status: string; requestHash: string; responseXml: string | null } | undefined> {
+  private async recordedGet(recent: Recent, key: string, senderId: string, bodId: string): Promise<{ status: string; requestHash: string; responseXml: string | null; messageId?: string } | undefined> {
     if (recent.journalId !== undefined) {
-      const m = await this.messages.get(String(recent.journalId));
+      const m = await this.messages.get(journalMessageId(recent.journalId));
       // The entry was found by a hash of the key: the record must be this key's.
       if (!m || m.bodId !== bodId || m.senderId !== senderId || m.requestHash === null) return undefined;
-      return { status: m.status, requestHash: m.requestHash, responseXml: m.responseXml };
+      return { status: m.status, requestHash: m.requestHash, responseXml: m.responseXml, messageId: m.messageId };
     }
     // With a journal, a Get without a journal id was dropped (the disk fell behind): there is nothing to find, and
     // looking for it would scan the journal on the request path.
@@ -145,7 +149,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
     const queued = this.writer.unwrittenInbound(key);
     if (queued) return { status: queued.status, requestHash: contentHash(xmlText(queued.requestXml)), responseXml: queued.responseXml === null ? null : xmlText(queued.responseXml) };
     const stored = await this.messages.findInbound(senderId, bodId);
-    return stored && stored.requestHash !== null ? { status: stored.status, requestHash: stored.requestHash, responseXml: stored.responseXml } : undefined;
+    return stored && stored.requestHash !== null ? { status: stored.status, requestHash: stored.requestHash, responseXml: stored.responseXml, messageId: stored.messageId } : undefined;
   }
 
   /**
@@ -155,28 +159,32 @@ export class IdempotentReceiver implements DispatchInterceptor {
    * (see before()). A crash in between leaves the message applied without an answer: DUPLICATE_RESPONSE_LOST, the
    * window the table above describes.
    */
-  private proceed(messageId: string, key: string | undefined, requestHash: string, receivedAt: number): InterceptDecision {
+  private proceed(messageId: string, key: string | undefined, requestHash: string, receivedAt: number, requestOrderId: string | null): InterceptDecision {
     const context: MessageContext = { messageId, closed: false };
-    const after = async (responseBod: string, failed: boolean): Promise<void> => {
+    const after = async (responseBod: string, result: AnswerResult): Promise<string> => {
       context.closed = true;
-      const storing = this.storeAnswer(messageId, key, failed, responseBod, requestHash, receivedAt);
+      const storing = this.storeAnswer(messageId, key, result, responseBod, requestHash, receivedAt, requestOrderId);
       if (key !== undefined) this.finishing.set(key, storing);
       this.storing.add(storing);
       void storing.finally(() => {
         this.storing.delete(storing);
         if (key !== undefined && this.finishing.get(key) === storing) this.finishing.delete(key);
       });
+      return messageId;
     };
     return { proceed: true, after, context };
   }
 
   /** Never rejects: the caller has its answer whatever happens here. */
-  private async storeAnswer(messageId: string, key: string | undefined, failed: boolean, responseBod: string, requestHash: string, receivedAt: number): Promise<void> {
+  private async storeAnswer(messageId: string, key: string | undefined, result: AnswerResult, responseBod: string, requestHash: string, receivedAt: number, requestOrderId: string | null): Promise<void> {
+    const answered = result.status === 'processed' || result.status === 'rejected';
     try {
-      const stored = await this.messages.finishInbound(messageId, failed
-        ? { status: 'failed', responseXml: null, error: FAULT_NOTE, at: Date.now() }
-        : { status: 'processed', responseXml: responseBod, error: null, at: Date.now() });
-      if (stored && key !== undefined && !failed) this.recent.set(key, { status: 'processed', requestHash, responseXml: responseBod, createdAt: receivedAt, appliedAt: null });
+      // A new cart's request names no order: its record takes the one the answer names (off the Get path).
+      const orderId = answered && isUnnamedOrder(requestOrderId) ? businessKeys(responseBod).orderId : null;
+      const stored = await this.messages.finishInbound(messageId, answered
+        ? { status: result.status, responseXml: responseBod, error: result.error, at: Date.now(), orderId }
+        : { status: result.status, responseXml: null, error: result.error ?? FAULT_NOTE, at: Date.now() });
+      if (stored && key !== undefined && answered) this.recent.set(key, { status: result.status, requestHash, responseXml: responseBod, createdAt: receivedAt, appliedAt: null, messageId });
     } catch (e) {
       // The caller has its answer; a repeat of this BODID will be told the answer was lost.
       this.log.error('message store could not store the answer', { messageId, error: e instanceof Error ? e.message : String(e) });
@@ -195,21 +203,24 @@ export class IdempotentReceiver implements DispatchInterceptor {
    * journal on a file database), and its key is remembered with the message id the record got.
    */
   private proceedReadOnly(msg: InboundMessage, key: string | undefined): InterceptDecision {
-    const after = async (responseBod: string, failed: boolean, responseBytes?: Uint8Array): Promise<void> => {
-      const entry = answeredGet(msg, failed ? 'failed' : 'processed', failed ? null : responseBytes ?? responseBod, failed ? FAULT_NOTE : null);
-      const messageId = this.writer.addAnswered(key, entry);
+    const after = async (responseBod: string, result: AnswerResult, responseBytes?: Uint8Array): Promise<string | undefined> => {
+      const answered = result.status === 'processed' || result.status === 'rejected';
+      const entry = answeredGet(msg, result.status, answered ? responseBytes ?? responseBod : null, result.error);
+      const journalId = this.writer.addAnswered(key, entry);
       if (key !== undefined) {
-        // A fault is not kept: a repeat runs again (the table's "failed, never applied").
-        if (failed) this.recent.delete(key);
-        else this.recent.set(key, { status: 'processed', requestHash: undefined, responseXml: undefined, createdAt: entry.receivedAt, appliedAt: null, journalId: messageId });
+        // A fault is not kept: a repeat runs again (the table's "faulted, never applied").
+        if (!answered) this.recent.delete(key);
+        else if (result.status === 'processed') this.recent.set(key, { status: 'processed', requestHash: undefined, responseXml: undefined, createdAt: entry.receivedAt, appliedAt: null, journalId });
+        else this.recent.set(key, { status: result.status, requestHash: undefined, responseXml: undefined, createdAt: entry.receivedAt, appliedAt: null, journalId });
         this.inFlight.delete(key);
       }
+      return journalId === undefined ? undefined : journalMessageId(journalId);
     };
     return { proceed: true, after };
   }
 }
 
-type Stored = Pick<BodMessage, 'status' | 'requestHash' | 'responseXml' | 'createdAt' | 'appliedAt'>;
+type Stored = Pick<BodMessage, 'status' | 'requestHash' | 'responseXml' | 'createdAt' | 'appliedAt'> & { readonly messageId?: string | undefined };
 
 /**
  * What {@link RecentKeys} holds of an answered key. Of a Get, neither answer nor hash (`undefined`, see seenGet),
@@ -299,6 +310,11 @@ export function keyHash(key: string): number {
 const READ_ONLY_VERBS: ReadonlySet<string> = new Set(['Get']);
 const FAULT_NOTE = 'answered with a SOAP fault (not stored: the caller must fix and resend)';
 
+/** A request that names no order yet: none, or Commerce's "." (the current cart) and "*" / "**" (all of them). */
+function isUnnamedOrder(orderId: string | null): boolean {
+  return orderId === null || orderId === '.' || orderId === '*' || orderId === '**';
+}
+
 function inboundRow(msg: InboundMessage): NewInboundMessage {
   const raw = msg.raw;
   const text = msg.text;
@@ -312,14 +328,14 @@ function inboundRow(msg: InboundMessage): NewInboundMessage {
     service: msg.service.name, operation: op, verb, noun: op.startsWith(verb) ? op.slice(verb.length) : op,
     bodId: aa.bodId ?? null, senderId: aa.senderLogicalId ?? '', orderId: keys.orderId, partNumber: keys.partNumber, catentryId: keys.catentryId,
     requestHash: contentHash(text, raw),
-    // The envelope as received; a WS-Security header's password is blanked first.
-    requestXml: msg.soapHeader ? redactSecrets(text) : text,
+    // The envelope as received; a WS-Security header's password is blanked, card numbers cut to their last four.
+    requestXml: maskCards(msg.soapHeader ? redactSecrets(text) : text),
     receivedAt: msg.receivedAtMs,
   };
 }
 
 /** What is recorded of an answered Get: no hash, no business keys (derived from the XML when it is read). */
-function answeredGet(msg: InboundMessage, status: 'processed' | 'failed', responseXml: XmlPayload | null, error: string | null): AnsweredGet {
+function answeredGet(msg: InboundMessage, status: AnsweredStatus, responseXml: XmlPayload | null, error: string | null): AnsweredGet {
   const aa = msg.request.applicationArea;
   const op = msg.operation.name;
   const verb = msg.request.verb;

@@ -1,18 +1,23 @@
 import type { Config } from '../config/config.js';
 import type { DomCallObserver } from '../dom/dom-transport.js';
 import type { Logger } from '../log/logger.js';
-import type { DispatchInterceptor } from '../soap/bod-operation.js';
+import type { DispatchInterceptor, RequestRecorder } from '../soap/bod-operation.js';
 import { closeMessageLog } from '../store/sqlite/sqlite-message-store.js';
 import type { MessageStore, Store } from '../store/store.js';
 import { IdempotentReceiver } from './idempotent-receiver.js';
 import { currentMessageId } from './message-context.js';
 import { MessageWriter } from './message-writer.js';
 import { OutboundRecorder } from './outbound-recorder.js';
+import { RequestRecords } from './request-records.js';
 
 /** The message store and idempotent receiver: every BOD in and out recorded, repeated BODIDs answered once. */
 export interface MessageStoreInstall {
   readonly interceptor: DispatchInterceptor | undefined;
   readonly outbound: DomCallObserver | undefined;
+  /** Records the requests the receiver does not keep (refused before their handler, replays). */
+  readonly recorder: RequestRecorder | undefined;
+  /** Writes every record still queued (tests, the operations queries before they read). */
+  flush(): Promise<void>;
   /** Stops the retention timer and writes the records still queued; call before closing the store. */
   close(): Promise<void>;
 }
@@ -31,7 +36,7 @@ export function installMessageStore(store: Store, config: Config, log: Logger): 
   // `?.`: a hand-made config in a test may leave the section out; the message store is on unless said otherwise.
   if (config.messages?.enabled === false) {
     log.warn('message store off (DOMBRIDGE_MESSAGE_STORE=off): no BOD is recorded and repeated BODIDs are not detected; for measurement only');
-    return { interceptor: undefined, outbound: undefined, async close() {} };
+    return { interceptor: undefined, outbound: undefined, recorder: undefined, async flush() {}, async close() {} };
   }
   store.markAppliedOnCommit(currentMessageId);
   const writer = new MessageWriter(store.messages, log);
@@ -47,6 +52,8 @@ export function installMessageStore(store: Store, config: Config, log: Logger): 
   return {
     interceptor: receiver,
     outbound: new OutboundRecorder(writer),
+    recorder: new RequestRecords(writer),
+    flush: () => writer.flush(),
     async close() {
       clearTimeout(first);
       clearInterval(daily);

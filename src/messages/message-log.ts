@@ -14,7 +14,7 @@ import type { RecordedCall } from '../store/store.js';
  *
  * Log message ids start at {@link LOG_ID_BASE}, so an id tells which database holds it.
  */
-export const LOG_ID_BASE = 100_000_000_000_000;
+export { LOG_ID_BASE } from './message-ids.js';
 
 export const LOG_SCHEMA = `
   CREATE TABLE IF NOT EXISTS bod_message (

@@ -3,21 +3,31 @@ import type { InboundStatus, OutboundStatus } from '../store/store.js';
 
 /**
  * Inbound BODs. `received` is written before the handler runs (the idempotency key is taken); `applied` in the
- * same transaction as the handler's effect; `processed` with the response BOD (a BOD error answer included);
- * `failed` when the request ended in a SOAP fault (no response kept: the caller must fix and resend). A repeat
- * of a message that never took effect starts again: `failed → received`, and `received → received` for one a
- * crash left behind.
+ * same transaction as the handler's effect; then how the request ended (the catalogue's answerStatusOf):
+ * `processed` with the response BOD, `rejected` with a response BOD carrying a BOD error (its reason code in
+ * `error`), `faulted` when it was answered with a SOAP fault the caller must act on (its code in `error`; no
+ * response kept: the caller must fix and resend), `failed` when our own error answered it (INTERNAL_ERROR). A
+ * repeat of a message that never took effect starts again: `faulted → received`, `failed → received`, and
+ * `received → received` for one a crash left behind; a processed or rejected one is answered from its record.
+ *
+ * Requests refused before their handler ran, and repeats answered from a record, are recorded in their final
+ * status at once (src/messages/request-records.ts): they never hold a key and never change.
  */
 export const INBOUND_MACHINE = new StateMachine<InboundStatus>({
   name: 'inbound BOD',
   initial: 'received',
   transitions: {
-    received: ['applied', 'processed', 'failed'],
-    applied: ['processed', 'failed'],
+    received: ['applied', 'processed', 'rejected', 'faulted', 'failed'],
+    applied: ['processed', 'rejected', 'faulted', 'failed'],
     processed: [],
+    rejected: [],
+    faulted: ['received'],
     failed: ['received'],
   },
 });
+
+/** The inbound statuses a request ends in: what `messages list --status` and the console filter on. */
+export const ANSWERED_STATUSES = ['processed', 'rejected', 'faulted', 'failed'] as const;
 
 /**
  * Outbound BODs. DOM outbox messages start `queued`; the relay claims and sends them (`sent`) until DOM

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.js';
-import type { AnsweredGet, CompletedInbound, MessageStore, RecordedCall } from '../store/store.js';
+import type { AnsweredGet, CompletedInbound, MessageStore, RecordedCall, UnkeptInbound } from '../store/store.js';
 import { businessKeys, contentHash, soapBodyText, xmlText } from './bod-text.js';
 
 export interface MessageWriterOptions {
@@ -23,6 +23,7 @@ export interface MessageWriterOptions {
 export class MessageWriter {
   private inbound: AnsweredGet[] = [];
   private calls: (() => RecordedCall)[] = [];
+  private unkept: UnkeptInbound[] = [];
   private readonly unwritten = new Map<string, AnsweredGet>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -59,6 +60,13 @@ export class MessageWriter {
     this.scheduled();
   }
 
+  /** A request refused before its handler ran, or answered from a record: written behind with the rest. */
+  addUnkept(row: UnkeptInbound): void {
+    if (!this.room()) return;
+    this.unkept.push(row);
+    this.scheduled();
+  }
+
   unwrittenInbound(key: string): AnsweredGet | undefined {
     return this.unwritten.get(key);
   }
@@ -68,42 +76,47 @@ export class MessageWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const journal = this.messages.answeredGets?.flush();
-    if (this.inbound.length > 0 || this.calls.length > 0) {
+    if (this.inbound.length > 0 || this.calls.length > 0 || this.unkept.length > 0) {
       const inbound = this.inbound;
       const calls = this.calls;
+      const unkept = this.unkept;
       this.inbound = [];
       this.calls = [];
+      this.unkept = [];
       // One write at a time, in order.
-      this.writing = this.writing.then(() => this.write(inbound, calls));
+      this.writing = this.writing.then(() => this.write(inbound, calls, unkept));
     }
     return journal ? Promise.all([journal, this.writing]).then(() => undefined) : this.writing;
   }
 
   private room(): boolean {
-    if (this.inbound.length + this.calls.length < this.maxQueued) return true;
+    if (this.inbound.length + this.calls.length + this.unkept.length < this.maxQueued) return true;
     this.dropped++;
     return false;
   }
 
   private scheduled(): void {
-    if (this.inbound.length + this.calls.length >= this.batchSize) void this.flush();
+    if (this.inbound.length + this.calls.length + this.unkept.length >= this.batchSize) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushMs);
       this.timer.unref();
     }
   }
 
-  private async write(inbound: readonly AnsweredGet[], calls: readonly (() => RecordedCall)[]): Promise<void> {
+  private async write(inbound: readonly AnsweredGet[], calls: readonly (() => RecordedCall)[], unkept: readonly UnkeptInbound[] = []): Promise<void> {
     if (this.dropped) {
       this.log.warn('message store fell behind: records were dropped', { dropped: this.dropped });
       this.dropped = 0;
     }
     try {
-      for (let i = 0; i < Math.max(inbound.length, calls.length); i += this.batchSize) {
-        await this.messages.recordBatch({ inbound: inbound.slice(i, i + this.batchSize).map(completedInbound), calls: calls.slice(i, i + this.batchSize).map((c) => c()) });
+      for (let i = 0; i < Math.max(inbound.length, calls.length, unkept.length); i += this.batchSize) {
+        await this.messages.recordBatch({
+          inbound: inbound.slice(i, i + this.batchSize).map(completedInbound), calls: calls.slice(i, i + this.batchSize).map((c) => c()),
+          unkept: unkept.slice(i, i + this.batchSize),
+        });
       }
     } catch (e) {
-      this.log.error('message store could not write its records', { inbound: inbound.length, calls: calls.length, error: e instanceof Error ? e.message : String(e) });
+      this.log.error('message store could not write its records', { inbound: inbound.length, calls: calls.length, unkept: unkept.length, error: e instanceof Error ? e.message : String(e) });
     } finally {
       for (const row of inbound) {
         if (row.bodId === null) continue;

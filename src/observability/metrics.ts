@@ -31,7 +31,7 @@ export interface MetricsOptions {
   readonly now?: () => number;
 }
 
-type RequestLabel = 'service' | 'operation' | 'outcome';
+type RequestLabel = 'service' | 'operation' | 'outcome' | 'code';
 type DomLabel = 'operation' | 'outcome';
 
 /** The series of one (service, operation): a count per outcome and the durations. */
@@ -80,7 +80,9 @@ export class DombridgeMetrics {
     this.domKnown = new Set(opts.domOperations ?? DOM_OPERATIONS);
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
 
-    this.requests = new SlotCounter(registry, 'dombridge_requests_total', 'SOAP requests answered, by service, operation and outcome (ok, client-fault, server-fault, replayed).', ['service', 'operation', 'outcome']);
+    this.requests = new SlotCounter(registry, 'dombridge_requests_total',
+      'SOAP requests answered, by service, operation, outcome (ok, bod_error, fault: from the error catalogue) and code (the fault code or the BOD error reason code; empty when ok).',
+      ['service', 'operation', 'outcome', 'code']);
     this.requestDuration = new SlotHistogram(registry, 'dombridge_request_duration_seconds', 'Time from a request body read to its SOAP answer, seconds.', REQUEST_BUCKETS_S);
     this.domCalls = new SlotCounter(registry, 'dombridge_dom_calls_total', 'Calls to DOM, by operation and outcome (ok or the failure kind).', ['operation', 'outcome']);
     this.domDuration = new SlotHistogram(registry, 'dombridge_dom_call_duration_seconds', 'Time of a call to DOM, seconds, whatever its outcome.', DOM_BUCKETS_S);
@@ -134,7 +136,9 @@ export class DombridgeMetrics {
     this.dispatch = {
       onAnswer: (e) => {
         const series = this.requestSeries(e.service, e.operation);
-        (series.outcomes.get(e.outcome) ?? this.requestOutcome(series, e.outcome)).value++;
+        // One key per (outcome, code): codes come from the catalogue, so the series stay few.
+        const key = e.code ?? e.outcome;
+        (series.outcomes.get(key) ?? this.requestOutcome(series, key, e.outcome, e.code ?? '')).value++;
         series.duration.observe(e.durationMs / 1000);
       },
     };
@@ -182,10 +186,10 @@ export class DombridgeMetrics {
     return series;
   }
 
-  private requestOutcome(series: RequestSeries, outcome: string): CountSlot {
-    // Outcomes are a closed union of four.
-    const slot = this.requests.slot({ service: series.service, operation: series.operation, outcome });
-    series.outcomes.set(outcome, slot);
+  private requestOutcome(series: RequestSeries, key: string, outcome: string, code: string): CountSlot {
+    // Outcomes are a closed union of three, codes the error catalogue's.
+    const slot = this.requests.slot({ service: series.service, operation: series.operation, outcome, code });
+    series.outcomes.set(key, slot);
     return slot;
   }
 

@@ -16,6 +16,43 @@ export interface SecurityInstall {
   readonly interceptor: DispatchInterceptor | undefined;
   /** Throws when the configuration must not listen on `host` (e.g. no users and not loopback). */
   assertListenAllowed(host: string): void;
+  /**
+   * Who may use the admin HTTP endpoints (POST /admin/…; the console builds on the same check): with users
+   * configured, HTTP Basic credentials of a user in role `admin`; without users, a caller on loopback.
+   */
+  admin(req: AdminRequest): Promise<AdminVerdict>;
+}
+
+export interface AdminRequest {
+  /** The Authorization header, when sent. */
+  readonly authorization: string | undefined;
+  /** The caller's address (socket remoteAddress). */
+  readonly remoteAddress: string | undefined;
+}
+
+export type AdminVerdict =
+  | { readonly ok: true; readonly user: string }
+  /** 401: no or wrong credentials (answer with a Basic challenge); 403: known, but not an admin, or not on loopback. */
+  | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
+
+/** Admin requests without users configured: allowed from loopback only, as the SOAP endpoints are. */
+function loopbackAdmin(req: AdminRequest): AdminVerdict {
+  return req.remoteAddress !== undefined && isLoopbackHost(req.remoteAddress)
+    ? { ok: true, user: '(loopback)' }
+    : { ok: false, status: 403, reason: 'no users are configured: admin requests are taken from loopback only' };
+}
+
+/** HTTP Basic credentials checked like a PasswordText UsernameToken: the same users, the same scrypt and cache. */
+async function basicAdmin(authenticator: TokenAuthenticator, req: AdminRequest): Promise<AdminVerdict> {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.authorization ?? '');
+  if (!m) return { ok: false, status: 401, reason: 'HTTP Basic credentials of an admin user are required' };
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon < 1) return { ok: false, status: 401, reason: 'the Basic credentials cannot be read' };
+  const auth = await authenticator.authenticate({ username: text.slice(0, colon), password: text.slice(colon + 1), passwordType: 'PasswordText', nonce: undefined, created: undefined }, Date.now());
+  if (!auth.ok) return { ok: false, status: 401, reason: 'the user name or password is wrong' };
+  if (auth.principal.role !== 'admin') return { ok: false, status: 403, reason: `role ${auth.principal.role} may not use the admin endpoints` };
+  return { ok: true, user: auth.principal.name };
 }
 
 /**
@@ -37,6 +74,7 @@ export function installSecurity(config: Config, log: Logger, generatedDomUser?: 
         if (!told) log.info('no users configured: dombridge listens on loopback only and accepts unauthenticated requests', { host });
         told = true;
       },
+      admin: async (req) => loopbackAdmin(req),
     };
   }
   const digestUsers = [...settings.users.values()].filter((u) => u.digestSecret).map((u) => u.name);
@@ -44,7 +82,8 @@ export function installSecurity(config: Config, log: Logger, generatedDomUser?: 
     source: settings.source, users: settings.users.size, tokenMaxAgeS: settings.tokenMaxAgeS, verifyCacheS: settings.verifyCacheS,
   });
   if (digestUsers.length) log.info('users accepting PasswordDigest keep their plain password in memory', { users: digestUsers });
-  return { required: true, interceptor: new SecurityInterceptor(settings, log), assertListenAllowed: () => undefined };
+  const interceptor = new SecurityInterceptor(settings, log);
+  return { required: true, interceptor, assertListenAllowed: () => undefined, admin: (req) => basicAdmin(interceptor.authenticator, req) };
 }
 
 /** 127.0.0.0/8, ::1 (also IPv4-mapped loopback) and the name localhost. Any other name could resolve anywhere. */
@@ -58,7 +97,7 @@ export function isLoopbackHost(host: string): boolean {
 
 class SecurityInterceptor implements DispatchInterceptor {
   readonly name = 'security';
-  private readonly authenticator: TokenAuthenticator;
+  readonly authenticator: TokenAuthenticator;
   private readonly policy = new RolePolicy();
 
   constructor(settings: SecuritySettings, private readonly log: Logger) {

@@ -37,6 +37,10 @@ import { installSecurity } from '../security/install-security.js';
 import { installMessageStore } from '../messages/install-message-store.js';
 import { installMetrics } from '../observability/install-metrics.js';
 import { installOutageHandling } from '../dom/outage/install-outage.js';
+import { AccessLog } from '../observability/access-log.js';
+import { OperationsQueries } from '../operations/operations-queries.js';
+import { RequestRates } from '../operations/request-rates.js';
+import type { AdminRequest, AdminVerdict } from '../security/install-security.js';
 
 export { ORDER_SERVICE_PATH };
 
@@ -50,6 +54,12 @@ export interface Dombridge {
   readonly simulator: DomSimulator | undefined;
   readonly relays: { readonly dom: RelayLoop; readonly email: RelayLoop; readonly retransfer: RetransferJob };
   readonly domUrl: string;
+  /** The operations read API and actions (src/operations/operations-queries.ts): what the console shows and does. */
+  readonly operations: OperationsQueries;
+  /** Who may use the admin endpoints and the console: HTTP Basic of an admin user, or loopback without users. */
+  readonly admin: (req: AdminRequest) => Promise<AdminVerdict>;
+  /** Writes the message records and access-log lines still queued (tests, before reading them). */
+  flushRecords(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +72,8 @@ export interface StartOptions {
   readonly payments?: PaymentProvider;
   /** Do not start the HTTP listener (in-process tests call the dispatcher). */
   readonly listen?: boolean;
+  /** Where the access log's lines go (default: stdout, beside the other log lines). */
+  readonly accessLogSink?: (chunk: string) => void;
 }
 
 /**
@@ -154,6 +166,12 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   const messages = installMessageStore(store, config, log.child({ component: 'messages' }));
   started.push(() => messages.close());
   const metrics = installMetrics(store);
+  const rates = new RequestRates();
+  // The access log is an info line: off with ACCESS_LOG=off, and with a logger above info (LOG_LEVEL).
+  const logs = (level: 'info' | 'debug') => log.enabled?.(level) ?? (config.logLevel === level || (level === 'info' && config.logLevel === 'debug'));
+  const accessLog = config.accessLog && (opts.accessLogSink || logs('info'))
+    ? new AccessLog(opts.accessLogSink ?? ((chunk) => log.writeLines ? log.writeLines(chunk, 'info') : chunk.split('\n').forEach((l) => l && log.info(l))), logs('debug'))
+    : undefined;
   if (messages.outbound) transport.observe(messages.outbound);
   if (metrics.dom) transport.observe(metrics.dom);
   if (metrics.availability) availability.observe(metrics.availability);
@@ -188,8 +206,10 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   ];
   const dispatcher = new SoapDispatcher(services, config.limits, log, {
     interceptors: [security.interceptor, messages.interceptor].filter((i) => i !== undefined),
-    observers: metrics.dispatch ? [metrics.dispatch] : [],
+    observers: metrics.dispatch ? [metrics.dispatch, rates] : [rates],
+    recorder: messages.recorder,
   });
+  const operations = new OperationsQueries({ store, probing: outage, rates, flush: () => messages.flush(), kick: () => domLoop.kick() });
 
   let http: RunningServer | undefined;
   if (opts.listen !== false) {
@@ -199,13 +219,24 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
         '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
         '/readyz': async () => {
           const database = await store.ping();
-          const dom = outage.domState();
+          // DOM's state is the circuit's, as it stands: it turns up as soon as a probe gets an answer.
+          const dom = { ...outage.domState(), lastProbe: outage.lastProbe() ?? null };
           const depth = await store.domOutbox.depth();
           // Ready while the database answers: with DOM down dombridge still sells (availability from cache, transfers queue).
           return { status: database ? 200 : 503, body: { status: database ? 'ready' : 'not-ready', database: database ? 'up' : 'down', dom, outbox: depth } };
         },
       },
       textRoutes: metrics.textRoutes,
+      adminGate: security.admin,
+      adminRoutes: {
+        // 200 when DOM answered, 503 when it did not: `dombridge dom probe` turns that into its exit code.
+        '/admin/dom/probe': async (user) => {
+          const report = await outage.probeNow();
+          log.info('DOM probed on request', { user, dom: report.dom, outcome: report.outcome });
+          return { status: report.dom === 'up' ? 200 : 503, body: report };
+        },
+      },
+      accessLog,
     }, log);
     simulator?.setCallbackUrl(http.url);
     // Transfers a dead process left in flight ('sent') come back through the relay once their claim's lease expires.
@@ -224,6 +255,12 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
     simulator,
     relays: { dom: domLoop, email: emailLoop, retransfer },
     domUrl: domUrl ?? '',
+    operations,
+    admin: security.admin,
+    async flushRecords() {
+      await messages.flush();
+      accessLog?.flush();
+    },
     async close() {
       await http?.close();
       outage.stop();

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import type { ServiceDefinition } from '../soap/bod-operation.js';
 import { buildFault } from '../soap/soap-envelope.js';
-import type { SoapDispatcher } from '../soap/soap-dispatcher.js';
+import type { SoapAnswer, SoapDispatcher } from '../soap/soap-dispatcher.js';
+import type { AccessLog } from '../observability/access-log.js';
+import type { AdminRequest, AdminVerdict } from '../security/install-security.js';
 import { WsdlPublisher } from './wsdl-publisher.js';
 
 export interface HttpServerOptions {
@@ -14,6 +16,11 @@ export interface HttpServerOptions {
   readonly probes?: Readonly<Record<string, () => Promise<{ status: number; body: unknown }>>>;
   /** Extra GET routes answered as text with their own content type (metrics). */
   readonly textRoutes?: Readonly<Record<string, () => Promise<{ status: number; contentType: string; body: string }>>>;
+  /** POST routes for operators, answered as JSON once `adminGate` lets the caller in (POST /admin/dom/probe). */
+  readonly adminRoutes?: Readonly<Record<string, (user: string) => Promise<{ status: number; body: unknown }>>>;
+  readonly adminGate?: (req: AdminRequest) => Promise<AdminVerdict>;
+  /** One line per request (src/observability/access-log.ts); none when undefined. */
+  readonly accessLog?: AccessLog | undefined;
 }
 
 export interface RunningServer {
@@ -32,7 +39,17 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
   const fallbackHost = `${opts.host}:${opts.port}`;
 
   let closing = false;
+  const access = opts.accessLog;
+  /** Sends the answer and writes its access-log line. */
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse, started: number, pathname: string, status: number, contentType: string, body: string | Buffer, soap?: SoapAnswer, bytesIn?: number): void => {
+    send(res, status, contentType, body);
+    access?.line({
+      method: req.method ?? '', path: pathname, status, durationMs: performance.now() - started, answer: soap, remoteAddress: req.socket.remoteAddress,
+      bytesIn, bytesOut: typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    });
+  };
   const server = http.createServer((req, res) => {
+    const started = performance.now();
     // While shutting down, every answer closes its connection, so keep-alive clients let go at once.
     if (closing) res.setHeader('Connection', 'close');
     const url = req.url ?? '/';
@@ -40,33 +57,54 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
     const pathname = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q + 1);
     const service = byPath.get(pathname);
-    if (service && req.method === 'POST') return void handleSoap(service, req, res);
+    if (service && req.method === 'POST') return void handleSoap(service, req, res, started, pathname);
+    const admin = opts.adminRoutes?.[pathname];
+    if (admin && opts.adminGate) {
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'POST');
+        return answer(req, res, started, pathname, 405, 'application/json', '{"error":"use POST"}');
+      }
+      req.resume();
+      const json = (status: number, body: unknown) => answer(req, res, started, pathname, status, 'application/json', JSON.stringify(body));
+      opts.adminGate({ authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress }).then(async (v) => {
+        if (!v.ok) {
+          if (v.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="dombridge admin", charset="UTF-8"');
+          return json(v.status, { error: v.reason });
+        }
+        const r = await admin(v.user);
+        json(r.status, r.body);
+      }).catch((e: unknown) => {
+        log.error('admin request failed', { path: pathname, error: e instanceof Error ? e.message : String(e) });
+        json(500, { error: 'failed; see the log' });
+      });
+      return;
+    }
     if (req.method === 'GET' || req.method === 'HEAD') {
       const base = WsdlPublisher.baseUrl(req.headers.host, fallbackHost);
       if (service && /^wsdl$/i.test(query.split('&')[0] ?? '')) {
-        return send(res, 200, 'text/xml; charset=utf-8', publisher.serviceWsdl(service.wsdlFile, service.path, base)!);
+        return answer(req, res, started, pathname, 200, 'text/xml; charset=utf-8', publisher.serviceWsdl(service.wsdlFile, service.path, base)!);
       }
       if (pathname.startsWith('/schemas/')) {
         const xsd = publisher.schema(decodeURIComponent(pathname.slice(9)));
-        return xsd ? send(res, 200, 'text/xml; charset=utf-8', xsd) : send(res, 404, 'text/plain', 'no such schema\n');
+        return xsd ? answer(req, res, started, pathname, 200, 'text/xml; charset=utf-8', xsd) : answer(req, res, started, pathname, 404, 'text/plain', 'no such schema\n');
       }
       if (pathname.startsWith('/wsdl/')) {
         const w = publisher.wsdlFile(decodeURIComponent(pathname.slice(6)), base);
-        return w ? send(res, 200, 'text/xml; charset=utf-8', w) : send(res, 404, 'text/plain', 'no such WSDL\n');
+        return w ? answer(req, res, started, pathname, 200, 'text/xml; charset=utf-8', w) : answer(req, res, started, pathname, 404, 'text/plain', 'no such WSDL\n');
       }
       const text = opts.textRoutes?.[pathname];
       if (text) {
         text().then(
-          (r) => send(res, r.status, r.contentType, r.body),
-          () => send(res, 500, 'text/plain', 'error\n'),
+          (r) => answer(req, res, started, pathname, r.status, r.contentType, r.body),
+          () => answer(req, res, started, pathname, 500, 'text/plain', 'error\n'),
         );
         return;
       }
       const probe = opts.probes?.[pathname];
       if (probe) {
         probe().then(
-          (r) => send(res, r.status, 'application/json', JSON.stringify(r.body)),
-          () => send(res, 503, 'application/json', '{"status":"error"}'),
+          (r) => answer(req, res, started, pathname, r.status, 'application/json', JSON.stringify(r.body)),
+          () => answer(req, res, started, pathname, 503, 'application/json', '{"status":"error"}'),
         );
         return;
       }
@@ -74,20 +112,21 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
     if (service) {
       const f = buildFault('1.1', 'HTTP_METHOD_NOT_ALLOWED');
       res.setHeader('Allow', 'POST, GET');
-      return send(res, 405, f.contentType, f.body);
+      return answer(req, res, started, pathname, 405, f.contentType, f.body);
     }
-    send(res, 404, 'text/plain', 'not found\n');
+    answer(req, res, started, pathname, 404, 'text/plain', 'not found\n');
   });
 
-  async function handleSoap(service: ServiceDefinition, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function handleSoap(service: ServiceDefinition, req: http.IncomingMessage, res: http.ServerResponse, started: number, pathname: string): Promise<void> {
     const declared = Number(req.headers['content-length'] ?? NaN);
     const version = String(req.headers['content-type'] ?? '').includes('application/soap+xml') ? '1.2' : '1.1';
-    if (declared > opts.maxBodyBytes) {
-      const f = buildFault(version, 'HTTP_BODY_TOO_LARGE', { limit: opts.maxBodyBytes });
-      send(res, 413, f.contentType, f.body);
+    /** The body limit: answered, recorded (with the start of the body, when any was read) and counted. */
+    const tooLarge = (head: string) => {
+      const a = dispatcher.refuse(service, version, 'HTTP_BODY_TOO_LARGE', { limit: opts.maxBodyBytes }, head);
+      answer(req, res, started, pathname, a.status, a.contentType, a.body, a);
       lingeringClose(req);
-      return;
-    }
+    };
+    if (declared > opts.maxBodyBytes) return tooLarge('');
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;
@@ -96,10 +135,9 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
       size += c.length;
       if (size > opts.maxBodyBytes) {
         tooBig = true;
+        const head = Buffer.concat(chunks).subarray(0, 16 * 1024).toString('utf8');
         chunks.length = 0;
-        const f = buildFault(version, 'HTTP_BODY_TOO_LARGE', { limit: opts.maxBodyBytes });
-        send(res, 413, f.contentType, f.body);
-        lingeringClose(req);
+        tooLarge(head);
         return;
       }
       chunks.push(c);
@@ -109,11 +147,11 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
       if (tooBig) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       dispatcher.dispatch(service, body, req.headers['content-type']).then(
-        (a) => send(res, a.status, a.contentType, a.bytes ?? a.body),
+        (a) => answer(req, res, started, pathname, a.status, a.contentType, a.bytes ?? a.body, a, size),
         (e: unknown) => {
           log.error('dispatch failed', { error: String(e) });
           const f = buildFault(version, 'INTERNAL_ERROR', { reference: 'dispatch' });
-          send(res, 500, f.contentType, f.body);
+          answer(req, res, started, pathname, 500, f.contentType, f.body, undefined, size);
         },
       );
     });
@@ -140,6 +178,7 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
       server.close(() => {
         clearInterval(idle);
         clearTimeout(deadline);
+        access?.flush();
         resolve();
       });
       server.closeIdleConnections();

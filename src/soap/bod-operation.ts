@@ -1,5 +1,5 @@
 import type { BodRequest } from '../bod/bod-request.js';
-import type { ErrorCode, ErrorParams } from '../errors/error-catalogue.js';
+import type { AnswerStatus, ErrorCode, ErrorParams, RequestOutcome } from '../errors/error-catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { XmlElement } from '../xml/xml-element.js';
 import type { SoapVersion } from './soap-envelope.js';
@@ -43,13 +43,44 @@ export interface InboundMessage {
 export type InterceptDecision =
   | { readonly proceed: true; readonly principal?: Principal; readonly after?: AfterAnswer; readonly context?: Record<string, unknown> }
   | { readonly fault: ErrorCode; readonly params?: ErrorParams }
-  | { readonly replay: string };
+  | { readonly replay: string; readonly of?: string | undefined };
+
+/** How an answered request ended, as its message record says (catalogue: answerStatusOf). */
+export interface AnswerResult {
+  readonly status: AnswerStatus;
+  /** The fault code or the BOD error's reason code; undefined when processed. */
+  readonly code: ErrorCode | undefined;
+  /** For the record: the code and a short message, never raw request text. */
+  readonly error: string | null;
+}
 
 /**
- * Work once the answer is known: the response BOD as text (empty when `failed`: the handler threw), and, when
- * answered, the same BOD as the UTF-8 bytes about to be sent, for whoever stores it without encoding it again.
+ * Work once the answer is known: the response BOD as text (empty when the handler threw: `result` says how), and,
+ * when answered, the same BOD as the UTF-8 bytes about to be sent, for whoever stores it without encoding it again.
  */
-export type AfterAnswer = (responseBod: string, failed: boolean, responseBytes?: Uint8Array) => Promise<void>;
+export type AfterAnswer = (responseBod: string, result: AnswerResult, responseBytes?: Uint8Array) => Promise<string | undefined | void>;
+
+/**
+ * A request whose record no interceptor keeps (refused before its handler ran, or answered from a stored answer):
+ * the dispatcher hands it here, so every request has a record (src/messages/request-records.ts).
+ */
+export interface UnkeptRequest {
+  readonly service: string;
+  readonly operation: string;
+  readonly bodId: string | null;
+  readonly senderId: string;
+  /** The request as far as it could be decoded; the recorder keeps only a safe excerpt of it. */
+  readonly text: string;
+  readonly result: AnswerResult;
+  readonly receivedAtMs: number;
+  /** The earlier message whose stored answer was sent (a replay). */
+  readonly replayOf?: string | undefined;
+}
+
+export interface RequestRecorder {
+  /** Queues the record (write-behind) and returns its message id, or undefined when it could not be kept. */
+  record(r: UnkeptRequest): string | undefined;
+}
 
 /** Runs around every routed request, in order: security first, then the message store. */
 export interface DispatchInterceptor {
@@ -57,9 +88,9 @@ export interface DispatchInterceptor {
   before(msg: InboundMessage): Promise<InterceptDecision>;
 }
 
-/** Told about every answer (metrics, logs): the operation, how it ended, how long it took. */
+/** Told about every answer (metrics, logs): the operation, how it ended (outcome and code: the catalogue's), how long it took. */
 export interface DispatchObserver {
-  onAnswer(e: { service: string; operation: string; outcome: 'ok' | 'client-fault' | 'server-fault' | 'replayed'; durationMs: number; bodId?: string | undefined }): void;
+  onAnswer(e: { service: string; operation: string; outcome: RequestOutcome; code?: ErrorCode | undefined; durationMs: number; bodId?: string | undefined }): void;
 }
 
 /** One operation of a service: the request BOD it takes (by namespace URI and local name) and its handler. */

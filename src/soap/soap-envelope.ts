@@ -1,4 +1,4 @@
-import { DombridgeFault, ERRORS, formatMessage, type ErrorCode, type ErrorParams } from '../errors/error-catalogue.js';
+import { DombridgeFault, faultHttpStatus, faultSideOf, formatMessage, type ErrorCode, type ErrorParams } from '../errors/error-catalogue.js';
 import { NS } from '../xml/namespaces.js';
 import { child, qualifiedAttr, type XmlElement } from '../xml/xml-element.js';
 import { escText } from '../xml/xml-writer.js';
@@ -75,8 +75,7 @@ export interface FaultAnswer {
  * exception's text or a stack); `detail` carries the stable code so clients can branch without parsing prose.
  */
 export function buildFault(version: SoapVersion, code: ErrorCode, params: ErrorParams = {}): FaultAnswer {
-  const def = ERRORS[code];
-  const side = 'side' in def ? def.side : 'Server';
+  const side = faultSideOf(code);
   const message = formatMessage(code, params);
   const detail = `<dbf:error xmlns:dbf="${DETAIL_NS}"><dbf:code>${code}</dbf:code></dbf:error>`;
   if (version === '1.2') {
@@ -85,14 +84,12 @@ export function buildFault(version: SoapVersion, code: ErrorCode, params: ErrorP
       `<soapenv:Fault><soapenv:Code><soapenv:Value>${value}</soapenv:Value></soapenv:Code>` +
       `<soapenv:Reason><soapenv:Text xml:lang="en">${escText(message)}</soapenv:Text></soapenv:Reason>` +
       `<soapenv:Detail>${detail}</soapenv:Detail></soapenv:Fault>`;
-    const status = 'http' in def ? def.http : side === 'Server' ? 500 : 400;
-    return { status, contentType: contentTypeFor('1.2'), body: wrapEnvelope('1.2', body) };
+    return { status: faultHttpStatus(code, '1.2'), contentType: contentTypeFor('1.2'), body: wrapEnvelope('1.2', body) };
   }
   const body =
     `<soapenv:Fault><faultcode>soapenv:${side}</faultcode><faultstring>${escText(message)}</faultstring>` +
     `<detail>${detail}</detail></soapenv:Fault>`;
-  // SOAP 1.1 and WS-I Basic Profile: every fault travels with HTTP 500; 413 is kept for bodies we never read.
-  const status = code === 'HTTP_BODY_TOO_LARGE' ? 413 : code === 'SHUTTING_DOWN' || code === 'DUPLICATE_IN_PROGRESS' ? 503 : 500;
-  return { status, contentType: contentTypeFor('1.1'), body: wrapEnvelope('1.1', body) };
+  // SOAP 1.1 and WS-I Basic Profile: every fault travels with HTTP 500 unless the catalogue says otherwise.
+  return { status: faultHttpStatus(code, '1.1'), contentType: contentTypeFor('1.1'), body: wrapEnvelope('1.1', body) };
 }
 

@@ -186,7 +186,8 @@ export interface EmailOutboxStore {
   claim(limit: number, leaseMs: number, now: number): Promise<PendingEmail[]>;
   markSent(emailId: string, at: number): Promise<void>;
   markFailed(emailId: string, error: string, retryAt: number | null): Promise<void>;
-  list(orderId: string): Promise<{ type: string; recipient: string; status: string }[]>;
+  /** An order's e-mails, oldest first: when each was decided (createdAt) and sent (sentAt, null until then), epoch ms. */
+  list(orderId: string): Promise<{ type: string; recipient: string; status: string; createdAt?: number; sentAt?: number | null }[]>;
 }
 
 export interface LocalReservationStore {
@@ -199,16 +200,20 @@ export interface LocalReservationStore {
 }
 
 export type MessageDirection = 'in' | 'out';
-/** Inbound BODs: received → applied → processed | failed (machines in src/messages/message-states.ts). */
-export type InboundStatus = 'received' | 'applied' | 'processed' | 'failed';
+/** Inbound BODs: received → applied → processed | rejected | faulted | failed (machines in src/messages/message-states.ts). */
+export type InboundStatus = 'received' | 'applied' | 'processed' | 'rejected' | 'faulted' | 'failed';
+/** How an answered inbound request ended (docs/operations.md). */
+export type AnsweredStatus = Exclude<InboundStatus, 'received' | 'applied'>;
 /** Outbound BODs: queued → sent → acknowledged | failed | dead; direct calls enter at sent. */
 export type OutboundStatus = OutboxStatus;
 export type MessageStatus = InboundStatus | OutboundStatus;
 
 /** What the message store keeps of a BOD; list rows leave the XML out (empty request, null response). */
 export interface BodMessage {
-  /** A bod_message id (digits), or a DOM outbox message id when `source` is 'outbox'. */
+  /** The message id as people see it (src/messages/message-ids.ts): in-N, get-N, out-N, outbox-N. */
   readonly messageId: string;
+  /** A DOM outbox message's own id (what DomOutboxStore takes), when `source` is 'outbox'. */
+  readonly outboxMessageId?: string;
   /** 'message': recorded by the message store; 'outbox': a DOM outbox row, shown beside them. */
   readonly source: 'message' | 'outbox';
   readonly direction: MessageDirection;
@@ -260,7 +265,7 @@ export type InboundBegin = { readonly created: true; readonly messageId: string 
 
 /** An inbound BOD recorded once answered, write-behind: a read-only operation (Get) has no effect to be idempotent with. */
 export interface CompletedInbound extends NewInboundMessage {
-  readonly status: 'processed' | 'failed';
+  readonly status: AnsweredStatus;
   readonly responseXml: string | null;
   readonly error: string | null;
   readonly answeredAt: number;
@@ -299,6 +304,27 @@ export interface AnsweredGetJournal {
   onProblem: (what: string, fields: Record<string, unknown>) => void;
 }
 
+/**
+ * An inbound request recorded in its final status at once, without the idempotency key: refused before its
+ * handler ran (its text cut to a safe excerpt), or answered from an earlier message's record.
+ */
+export interface UnkeptInbound {
+  readonly service: string;
+  readonly operation: string;
+  readonly verb: string | null;
+  readonly noun: string | null;
+  readonly bodId: string | null;
+  readonly senderId: string;
+  readonly orderId: string | null;
+  readonly partNumber: string | null;
+  readonly catentryId: string | null;
+  readonly status: AnsweredStatus;
+  readonly requestXml: string;
+  readonly error: string | null;
+  readonly receivedAt: number;
+  readonly answeredAt: number;
+}
+
 /** One call to DOM, recorded after it returned. */
 export interface RecordedCall {
   readonly service: string;
@@ -321,10 +347,18 @@ export interface RecordedCall {
 }
 
 export interface MessageQuery {
-  readonly status?: MessageStatus;
+  /** One status, or any of several. */
+  readonly status?: MessageStatus | readonly MessageStatus[];
   /** Epoch ms: only messages created at or after it. */
   readonly since?: number;
+  /** Epoch ms: only messages created before it. */
+  readonly until?: number;
   readonly direction?: MessageDirection;
+  readonly operation?: string;
+  readonly bodId?: string;
+  readonly orderId?: string;
+  /** Messages naming any of these items (part numbers or catalog entry ids). */
+  readonly items?: readonly string[];
   readonly limit: number;
 }
 
@@ -339,8 +373,11 @@ export interface MessageStore {
   restartInbound(messageId: string, m: NewInboundMessage): Promise<boolean>;
   /** received → applied; run by the store inside the transaction that applies the effect (Store.markAppliedOnCommit). */
   markApplied(messageId: string, at: number): Promise<boolean>;
-  /** received | applied → processed (with the response BOD) or failed (a fault: no response kept). */
-  finishInbound(messageId: string, outcome: { status: 'processed' | 'failed'; responseXml: string | null; error: string | null; at: number }): Promise<boolean>;
+  /**
+   * received | applied → processed or rejected (with the response BOD), faulted or failed (no response kept).
+   * `orderId`: the order the answer names, kept where the request named none (a new cart).
+   */
+  finishInbound(messageId: string, outcome: { status: AnsweredStatus; responseXml: string | null; error: string | null; at: number; orderId?: string | null }): Promise<boolean>;
   /**
    * Answered Gets go here when the store has a journal for them (a file database); without one (in memory) they
    * are recorded through {@link recordBatch}. get, list, findInbound and prune cover the journal's records too.
@@ -352,7 +389,7 @@ export interface MessageStore {
    * Records answered inbound BODs and calls to DOM, all in one transaction. An inbound row whose key is taken by
    * a message that never took effect (received or failed, not applied) replaces it; any other holder is kept.
    */
-  recordBatch(batch: { readonly inbound: readonly CompletedInbound[]; readonly calls: readonly RecordedCall[] }): Promise<void>;
+  recordBatch(batch: { readonly inbound: readonly CompletedInbound[]; readonly calls: readonly RecordedCall[]; readonly unkept?: readonly UnkeptInbound[] }): Promise<void>;
   /** A recorded message (digits) or a DOM outbox row (its message id), with the XML. */
   get(messageId: string): Promise<BodMessage | undefined>;
   /** Recorded messages and DOM outbox rows, merged, newest first, without the XML. */

@@ -9,9 +9,13 @@ describe('message store: status machines', function () {
   const allowed = <S extends string>(m: { states: readonly S[]; check(a: S, b: S): { ok: boolean } }) =>
     m.states.flatMap((from) => m.states.filter((to) => to !== from && m.check(from, to).ok).map((to) => `${from}→${to}`)).sort();
 
-  it('inbound: received → applied → processed | failed; a message that never took effect may start again', function () {
+  it('inbound: received → applied → processed | rejected | faulted | failed; a message that never took effect may start again', function () {
     expect(INBOUND_MACHINE.def.initial).to.equal('received');
-    expect(allowed(INBOUND_MACHINE)).to.deep.equal(['applied→failed', 'applied→processed', 'failed→received', 'received→applied', 'received→failed', 'received→processed']);
+    expect(allowed(INBOUND_MACHINE)).to.deep.equal([
+      'applied→failed', 'applied→faulted', 'applied→processed', 'applied→rejected', 'failed→received', 'faulted→received',
+      'received→applied', 'received→failed', 'received→faulted', 'received→processed', 'received→rejected',
+    ]);
+    expect(INBOUND_MACHINE.check('rejected', 'received').ok, 'a rejected message was answered: a repeat gets the answer').to.equal(false);
     expect(INBOUND_MACHINE.check('processed', 'received')).to.deep.equal({ ok: false, reason: 'inbound BOD cannot go from processed to received' });
     expect(INBOUND_MACHINE.check('applied', 'received').ok, 'an applied message never runs again').to.equal(false);
   });
@@ -39,7 +43,7 @@ describe('message store: status machines', function () {
   });
 
   it('the bod_message status CHECK names exactly the states of both machines', function () {
-    const sql = MIGRATIONS.find((m) => m.version === 3)!.sql;
+    const sql = MIGRATIONS.find((m) => m.version === 4)!.sql;
     const check = /status TEXT NOT NULL CHECK \(status IN \(([^)]*)\)\)/.exec(sql)![1]!;
     const listed = check.split(',').map((s) => s.trim().replace(/'/g, '')).sort();
     expect(listed).to.deep.equal([...new Set([...INBOUND_MACHINE.states, ...OUTBOUND_MACHINE.states])].sort());

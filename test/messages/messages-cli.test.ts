@@ -52,13 +52,17 @@ describe('messages CLI', function () {
     expect(all.code).to.equal(0);
     const lines = all.text.split('\n');
     expect(lines[0]).to.match(/^ID\s+DIR\s+STATUS\s+OPERATION\s+BODID\s+SENDER\s+ORDER\s+ITEM\s+CREATED \(UTC\)\s+NOTE$/);
-    expect(all.text).to.contain(outboxId).and.to.contain('12 attempts; refused').and.to.contain('bod-in-0001').and.to.contain('STOREFRONT');
+    // One id scheme: in-N, out-N, outbox-N (src/messages/message-ids.ts).
+    expect(inboundId).to.match(/^in-\d+$/);
+    expect(callId).to.match(/^out-\d+$/);
+    expect(all.text).not.to.contain(outboxId);
+    expect(all.text).to.contain('outbox-1').and.to.contain('12 attempts; refused').and.to.contain('bod-in-0001').and.to.contain('STOREFRONT');
     expect(all.text).to.contain('3 messages');
 
     const inbound = await run('list', '--direction', 'in');
-    expect(inbound.text).to.contain('bod-in-0001').and.not.to.contain(outboxId);
+    expect(inbound.text).to.contain('bod-in-0001').and.not.to.contain('outbox-1');
     const dead = await run('list', '--status', 'dead');
-    expect(dead.text).to.contain(outboxId).and.not.to.contain('bod-in-0001');
+    expect(dead.text).to.contain('outbox-1').and.not.to.contain('bod-in-0001');
     expect((await run('list', '--since', '1h')).text).to.contain('3 messages');
     expect((await run('list', '--since', '2999-01-01T00:00:00Z')).text).to.contain('No messages.');
     expect((await run('list', '--limit', '1')).text).to.contain('the newest 1');
@@ -77,6 +81,8 @@ describe('messages CLI', function () {
     expect(inbound.code).to.equal(0);
     expect(inbound.text).to.match(/status:\s+processed/).and.to.match(/BODID:\s+bod-in-0001/).and.to.match(/sender:\s+STOREFRONT/);
     expect(inbound.text).to.contain('<soapenv:Envelope>the request</soapenv:Envelope>').and.to.contain('<_ord:RespondOrder>the answer</_ord:RespondOrder>');
+    // The outbox message by its id, and by the id earlier versions showed.
+    expect((await run('show', 'outbox-1')).text).to.match(/id:\s+outbox-1/);
     const outbox = await run('show', outboxId);
     expect(outbox.text).to.match(/source:\s+DOM outbox/).and.to.match(/attempts:\s+12/).and.to.contain('Attempts recorded (1):').and.to.contain(callId);
     expect(outbox.text).to.contain('<_ord:ProcessOrder>transfer</_ord:ProcessOrder>');

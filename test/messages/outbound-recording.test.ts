@@ -59,7 +59,8 @@ describe('outbound recording (real HTTP, DOM simulator)', function () {
     expect(attempts[0]!.requestXml).to.equal(outbox!.payload);
 
     const listed = await w.store.messages.list({ limit: 1000 });
-    expect(listed.find((m) => m.messageId === outbox!.messageId)).to.include({ source: 'outbox', direction: 'out', operation: 'TransferOrder', status: 'acknowledged', orderId, attempts: 1 });
+    // The outbox row is listed under the one id scheme (outbox-N), carrying its own id for the outbox store.
+    expect(listed.find((m) => m.outboxMessageId === outbox!.messageId)).to.include({ source: 'outbox', direction: 'out', operation: 'TransferOrder', status: 'acknowledged', orderId, attempts: 1 });
     expect(listed.find((m) => m.messageId === attempts[0]!.messageId)).to.include({ source: 'message', bodId: outbox!.bodId });
     // The reservation made at Prepare is a direct call, recorded too, as caused by the ProcessOrder Prepare.
     const reserve = listed.find((m) => m.source === 'message' && m.operation === 'ProcessInventoryRequirement' && m.orderId === orderId);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { answerStatusOf, faultHttpStatus, outcomeOf } from '../../src/errors/error-catalogue.js';
 import { DombridgeMetrics, REQUEST_BUCKETS_S } from '../../src/observability/metrics.js';
 import { SERVED_OPERATIONS } from '../../src/observability/operation-labels.js';
 import { openTestStore } from '../support/test-store.js';
@@ -63,8 +64,8 @@ describe('metrics (GET /metrics on a real server)', function () {
     let m = await scrape();
     expect(valueOf(m, 'dombridge_requests_total', { service: INV, operation: 'GetInventoryAvailability', outcome: 'ok' })).to.equal(3);
     // The client's element name does not become a label value.
-    expect(valueOf(m, 'dombridge_requests_total', { service: INV, operation: 'other', outcome: 'client-fault' })).to.equal(1);
-    expect(valueOf(m, 'dombridge_requests_total', { service: INV, operation: '(unread)', outcome: 'client-fault' })).to.equal(1);
+    expect(valueOf(m, 'dombridge_requests_total', { service: INV, operation: 'other', outcome: 'fault', code: 'BOD_UNKNOWN_OPERATION' })).to.equal(1);
+    expect(valueOf(m, 'dombridge_requests_total', { service: INV, operation: '(unread)', outcome: 'fault', code: 'XML_MALFORMED' })).to.equal(1);
     expect(samples(m, 'dombridge_requests_total', { operation: 'StealInventory' })).to.have.length(0);
 
     const getSeries = { service: INV, operation: 'GetInventoryAvailability' };
@@ -154,12 +155,12 @@ describe('metrics (unit)', function () {
   it('maps an operation name outside the known set to `other`, however many there are', async function () {
     expect(metrics.operationLabel('GetInventoryAvailability')).to.equal('GetInventoryAvailability');
     expect(metrics.operationLabel('DropTables')).to.equal('other');
-    for (let i = 0; i < 1000; i++) metrics.dispatch.onAnswer({ service: INV, operation: `Made-Up-${i}`, outcome: 'client-fault', durationMs: 0.1 });
+    for (let i = 0; i < 1000; i++) metrics.dispatch.onAnswer({ service: INV, operation: `Made-Up-${i}`, outcome: 'fault', code: 'BOD_UNKNOWN_OPERATION', durationMs: 0.1 });
     metrics.dispatch.onAnswer({ service: INV, operation: 'GetInventoryAvailability', outcome: 'ok', durationMs: 0.2 });
     metrics.dom.onCall({ servicePath: '/dom', operation: 'Surprise', rawRequest: '', rawResponse: undefined, result: { ok: false, failure: { kind: 'timeout', detail: '' } }, durationMs: 3 });
     const m = await scrape();
     expect(samples(m, 'dombridge_requests_total')).to.have.length(2);
-    expect(valueOf(m, 'dombridge_requests_total', { service: INV, operation: 'other', outcome: 'client-fault' })).to.equal(1000);
+    expect(valueOf(m, 'dombridge_requests_total', { service: INV, operation: 'other', outcome: 'fault', code: 'BOD_UNKNOWN_OPERATION' })).to.equal(1000);
     expect(samples(m, 'dombridge_request_duration_seconds_count').map((s) => s.labels['operation'])).to.deep.equal(['other', 'GetInventoryAvailability']);
     expect(valueOf(m, 'dombridge_dom_calls_total', { operation: 'other', outcome: 'timeout' })).to.equal(1);
   });
@@ -192,5 +193,32 @@ describe('metrics (unit)', function () {
     metrics.dispatch.onAnswer({ service: ORD, operation: 'GetOrder', outcome: 'ok', durationMs: 1 });
     expect(valueOf(await scrape(), 'dombridge_requests_total', { operation: 'GetOrder' })).to.equal(2);
     expect(samples(parseExposition((await other.scrape()).body), 'dombridge_requests_total')).to.have.length(0);
+  });
+});
+
+describe('metrics: the outcome comes from the error catalogue', function () {
+  let store: SqliteStore;
+  let metrics: DombridgeMetrics;
+  beforeEach(function () {
+    store = SqliteStore.open({ path: ':memory:' });
+    metrics = new DombridgeMetrics(store, { processMetrics: false });
+  });
+  afterEach(async function () {
+    await store.close();
+  });
+
+  it('labels a BOD error bod_error with its reason code, and a server-side fault (DUPLICATE_IN_PROGRESS) fault with its code', async function () {
+    metrics.dispatch.onAnswer({ service: ORD, operation: 'ProcessOrder', outcome: outcomeOf('PAYMENT_DECLINED'), code: 'PAYMENT_DECLINED', durationMs: 1 });
+    metrics.dispatch.onAnswer({ service: ORD, operation: 'ChangeOrder', outcome: outcomeOf('DUPLICATE_IN_PROGRESS'), code: 'DUPLICATE_IN_PROGRESS', durationMs: 1 });
+    const m = parseExposition((await metrics.scrape()).body);
+    expect(valueOf(m, 'dombridge_requests_total', { operation: 'ProcessOrder', outcome: 'bod_error', code: 'PAYMENT_DECLINED' })).to.equal(1);
+    expect(valueOf(m, 'dombridge_requests_total', { operation: 'ChangeOrder', outcome: 'fault', code: 'DUPLICATE_IN_PROGRESS' })).to.equal(1);
+    // One source for the HTTP status as well: the catalogue's 503 for a BODID still in progress, in both SOAP versions.
+    expect(faultHttpStatus('DUPLICATE_IN_PROGRESS', '1.1')).to.equal(503);
+    expect(faultHttpStatus('DUPLICATE_IN_PROGRESS', '1.2')).to.equal(503);
+    expect(faultHttpStatus('AUTH_FAILED', '1.1')).to.equal(500);
+    expect(answerStatusOf('DUPLICATE_IN_PROGRESS')).to.equal('faulted');
+    expect(answerStatusOf('INTERNAL_ERROR')).to.equal('failed');
+    expect(answerStatusOf('PAYMENT_DECLINED')).to.equal('rejected');
   });
 });

@@ -30,7 +30,7 @@ function run(outcomes: DomResult<unknown>[]): { state: CircuitState; events: str
 
 describe('DOM circuit breaker: policy decisions (pure)', function () {
   it('defaults: 5 consecutive transport failures open it; heartbeat every 300 s', function () {
-    expect(P).to.deep.equal({ failuresToOpen: 5, heartbeatMs: 300_000 });
+    expect(P).to.deep.equal({ failuresToOpen: 5, heartbeatMs: 300_000, probeMinMs: 2_000 });
     expect(nextHeartbeatAt(P, 1_000)).to.equal(301_000);
   });
 

@@ -4,19 +4,38 @@ import type { DomFailureKind, DomResult } from '../dom-transport.js';
  * The DOM circuit breaker as a plain value with pure decision functions, in the manner of the redelivery policy
  * (reliability/retry-policy.ts): the gate, the tests and the docs read one rule.
  *
- * closed ──(failuresToOpen consecutive transport failures)──▶ open ──(a heartbeat probe DOM answers)──▶ closed
+ * closed ──(failuresToOpen consecutive transport failures)──▶ open ──(a probe DOM answers)──▶ closed
  *
  * There is no half-open state taken by live traffic: while open, no storefront request waits on a dead DOM;
- * the heartbeat alone asks whether DOM is back (contract §3: every 300 s while DOM is down).
+ * probes alone ask whether DOM is back. They back off (nextProbeAt): the first comes probeMinMs after the circuit
+ * opened, each later one a third of the time DOM has been down after the last, never more than heartbeatMs apart
+ * (contract §3: every 300 s while DOM is down). So DOM back after an outage of T is noticed within about T/3
+ * (a 30 s outage: within 10 s), and a long outage costs one probe per heartbeat. An operator may also probe at
+ * once (DomCircuitGate.probeNow: the console, POST /admin/dom/probe, `dombridge dom probe`).
  */
 export interface CircuitBreakerPolicy {
   /** Consecutive transport failures that open the circuit. Default 5. */
   readonly failuresToOpen: number;
-  /** Time between heartbeat probes while the circuit is open, ms. Default 300,000 (DOM_HEARTBEAT_S = 300). */
+  /** Longest time between probes while the circuit is open, ms. Default 300,000 (DOM_HEARTBEAT_S = 300). */
   readonly heartbeatMs: number;
+  /** Time from the opening to the first probe, and the shortest between probes, ms. Default 2,000 (DOM_PROBE_MIN_S = 2). */
+  readonly probeMinMs?: number;
 }
 
-export const DEFAULT_CIRCUIT_BREAKER_POLICY: CircuitBreakerPolicy = { failuresToOpen: 5, heartbeatMs: 300_000 };
+export const DEFAULT_CIRCUIT_BREAKER_POLICY: CircuitBreakerPolicy = { failuresToOpen: 5, heartbeatMs: 300_000, probeMinMs: 2_000 };
+
+/** The share of DOM's down time waited before the next probe: a third, so an outage of T is noticed within T/3. */
+export const PROBE_BACKOFF_SHARE = 1 / 3;
+
+/**
+ * When the next probe is due after one at (or the opening at) `at`, ms since the epoch: a third of the time DOM
+ * has been down by then (since `state.since`), at least probeMinMs, at most heartbeatMs.
+ */
+export function nextProbeAt(policy: CircuitBreakerPolicy, state: CircuitState, at: number): number {
+  const cap = Math.max(1, policy.heartbeatMs);
+  const downFor = state.since === null ? 0 : Math.max(0, at - state.since);
+  return at + Math.min(cap, Math.max(policy.probeMinMs ?? DEFAULT_CIRCUIT_BREAKER_POLICY.probeMinMs!, Math.floor(downFor * PROBE_BACKOFF_SHARE)));
+}
 
 /**
  * What one call to DOM says about DOM being there:
@@ -97,7 +116,7 @@ export function afterProbe(state: CircuitState, outcome: CallOutcome, now: numbe
   };
 }
 
-/** When the next heartbeat is due after one at (or the opening at) `at`, ms since the epoch. */
+/** The latest the next probe can come after one at `at` (the heartbeat), ms since the epoch. */
 export function nextHeartbeatAt(policy: CircuitBreakerPolicy, at: number): number {
   return at + Math.max(1, policy.heartbeatMs);
 }

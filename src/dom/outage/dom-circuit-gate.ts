@@ -1,7 +1,7 @@
 import type { Logger } from '../../log/logger.js';
 import type { DomCallGate, DomFailure, DomResult } from '../dom-transport.js';
 import {
-  admits, afterCall, afterProbe, classifyOutcome, domStateView, INITIAL_CIRCUIT_STATE, nextHeartbeatAt, openCircuitDetail,
+  admits, afterCall, afterProbe, classifyOutcome, domStateView, INITIAL_CIRCUIT_STATE, nextProbeAt, openCircuitDetail,
   type CircuitBreakerPolicy, type CircuitEvent, type CircuitState, type DomStateView, type Transition,
 } from './circuit-breaker.js';
 
@@ -19,6 +19,22 @@ export interface DomCircuitGateOptions {
   readonly now?: () => number;
 }
 
+/** The last probe of DOM (a heartbeat or one asked for), for the console and /readyz. */
+export interface ProbeReport {
+  /** Whether DOM answered the probe. */
+  readonly dom: 'up' | 'down';
+  /** `answered`, or the failure kind (refused, timeout, …). */
+  readonly outcome: string;
+  readonly detail: string | null;
+  /** ISO 8601. */
+  readonly at: string;
+  readonly durationMs: number;
+  /** Who asked: the backoff, or an operator. */
+  readonly trigger: 'heartbeat' | 'operator';
+  /** The circuit after the probe. */
+  readonly circuit: DomStateView;
+}
+
 /**
  * The transport's gate: counts consecutive transport failures of live calls, opens the circuit at the policy's
  * threshold, then refuses every call at once (failure kind `circuit-open`) and runs the heartbeat until DOM
@@ -32,6 +48,8 @@ export class DomCircuitGate implements DomCallGate {
   private stopped = false;
   private lastFailure: DomFailure | undefined;
   private refused: DomFailure | undefined;
+  private last: ProbeReport | undefined;
+  private inFlight: Promise<ProbeReport> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly opts: DomCircuitGateOptions) {
@@ -54,6 +72,20 @@ export class DomCircuitGate implements DomCallGate {
   /** For /readyz. */
   domState(): DomStateView {
     return domStateView(this.state);
+  }
+
+  /** The last probe, heartbeat or asked for; undefined before the first. */
+  lastProbe(): ProbeReport | undefined {
+    return this.last;
+  }
+
+  /**
+   * Probes DOM now, whatever the circuit's state (an operator asked: the console, POST /admin/dom/probe,
+   * `dombridge dom probe`). While open, an answer closes the circuit as a heartbeat's would; while closed, a failed
+   * probe is only reported: live calls decide when to open. A probe already running is shared, not repeated.
+   */
+  probeNow(): Promise<ProbeReport> {
+    return (this.inFlight ??= this.runProbe('operator').finally(() => { this.inFlight = undefined; }));
   }
 
   /** The breaker's state as it stands (tests, diagnostics). */
@@ -79,13 +111,14 @@ export class DomCircuitGate implements DomCallGate {
       lastOutcome: this.lastFailure?.kind,
       lastDetail: this.lastFailure?.detail,
       heartbeatMs: this.opts.policy.heartbeatMs,
+      firstProbeInMs: this.opts.policy.probeMinMs,
     });
     this.scheduleHeartbeat(this.now());
   }
 
   private scheduleHeartbeat(from: number): void {
     if (this.stopped || this.timer || this.probing) return;
-    const delay = Math.max(0, nextHeartbeatAt(this.opts.policy, from) - this.now());
+    const delay = Math.max(0, nextProbeAt(this.opts.policy, this.state, from) - this.now());
     this.timer = setTimeout(() => void this.heartbeat(), delay);
     // The HTTP listener keeps the process alive; the heartbeat alone must not.
     this.timer.unref();
@@ -95,34 +128,53 @@ export class DomCircuitGate implements DomCallGate {
     this.timer = undefined;
     if (this.stopped || this.state.status !== 'open') return;
     this.probing = true;
+    try {
+      await (this.inFlight ?? this.runProbe('heartbeat'));
+    } finally {
+      this.probing = false;
+    }
+    if (!this.stopped && this.state.status === 'open') this.scheduleHeartbeat(this.now());
+  }
+
+  /** One probe: its report kept, and while open an answer closes the circuit. */
+  private async runProbe(trigger: ProbeReport['trigger']): Promise<ProbeReport> {
+    const started = this.now();
     let result: DomResult<unknown>;
     try {
       result = await this.opts.probe();
     } catch (e) {
-      result = { ok: false, failure: { kind: 'unparseable', detail: `heartbeat failed: ${e instanceof Error ? e.message : String(e)}` } };
-    } finally {
-      this.probing = false;
+      result = { ok: false, failure: { kind: 'unparseable', detail: `probe failed: ${e instanceof Error ? e.message : String(e)}` } };
     }
-    if (this.stopped) return;
-    const t = afterProbe(this.state, classifyOutcome(result), this.now());
-    this.state = t.state;
-    if (t.event?.kind !== 'closed') {
-      this.opts.log.debug('heartbeat: DOM still down', { outcome: result.ok ? 'answered' : result.failure.kind });
-      this.scheduleHeartbeat(this.now());
-      return;
+    const outcome = classifyOutcome(result);
+    if (!this.stopped) {
+      const t = afterProbe(this.state, outcome, this.now());
+      this.state = t.state;
+      if (t.event?.kind === 'closed') await this.closed(t.event);
+      else if (this.state.status === 'open') this.opts.log.debug('probe: DOM still down', { trigger, outcome: result.ok ? 'answered' : result.failure.kind });
     }
+    const report: ProbeReport = {
+      dom: outcome === 'answered' ? 'up' : 'down', outcome: result.ok ? 'answered' : result.failure.kind, detail: result.ok ? null : result.failure.detail,
+      at: new Date(started).toISOString(), durationMs: Math.max(0, this.now() - started), trigger, circuit: this.domState(),
+    };
+    this.last = report;
+    return report;
+  }
+
+  private async closed(event: Extract<CircuitEvent, { kind: 'closed' }>): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.refused = undefined;
     this.lastFailure = undefined;
     let extra: Record<string, unknown> | void = undefined;
     try {
-      extra = await this.opts.onClosed(t.event);
+      extra = await this.opts.onClosed(event);
     } catch (e) {
       this.opts.log.error('DOM is back, but the messages waiting for it could not be rescheduled', { error: e instanceof Error ? e.message : String(e) });
     }
     this.opts.log.info('DOM is back: circuit closed', {
-      downSince: new Date(t.event.downSince).toISOString(),
-      downForMs: t.event.downForMs,
-      downForS: Math.round(t.event.downForMs / 1000),
+      downSince: new Date(event.downSince).toISOString(),
+      downForMs: event.downForMs,
+      downForS: Math.round(event.downForMs / 1000),
       ...(extra ?? {}),
     });
   }

@@ -10,12 +10,16 @@ import { escText } from '../../xml/xml-writer.js';
 import { DOM_INVENTORY_PATH } from '../dom-inventory.client.js';
 import type { DomTransport } from '../dom-transport.js';
 import { DEFAULT_CIRCUIT_BREAKER_POLICY, type CircuitBreakerPolicy } from './circuit-breaker.js';
-import { DomCircuitGate } from './dom-circuit-gate.js';
+import { DomCircuitGate, type ProbeReport } from './dom-circuit-gate.js';
 
 /** DOM outage handling (circuit breaker, heartbeat, readiness). */
 export interface OutageInstall {
   /** For /readyz: whether DOM is currently believed reachable, and since when. */
   domState(): { readonly state: 'up' | 'down' | 'unknown'; readonly since: string | null };
+  /** Probes DOM now (console, POST /admin/dom/probe, `dombridge dom probe`). */
+  probeNow(): Promise<ProbeReport>;
+  /** The last probe, heartbeat or asked for. */
+  lastProbe(): ProbeReport | undefined;
   stop(): void;
 }
 
@@ -49,13 +53,14 @@ export function heartbeatMsFor(config: Config): number {
 /**
  * Puts a circuit breaker in front of every DOM call (DomTransport's gate). After 5 consecutive transport
  * failures DOM is taken as down: calls are refused at once with `circuit-open`, so availability answers from the
- * cache or the fallback values, Prepare goes on without a reservation, and transfers wait in the outbox. A
- * heartbeat probes DOM every heartbeat interval; the first answer closes the circuit, makes every waiting outbox
+ * cache or the fallback values, Prepare goes on without a reservation, and transfers wait in the outbox. Probes
+ * back off from DOM_PROBE_MIN_S to DOM_HEARTBEAT_S (circuit-breaker.ts, nextProbeAt); the first answer closes the circuit, makes every waiting outbox
  * message due now (`store`), then calls `onRecovered` (which kicks the relay), so the queue drains without anyone
  * acting.
  */
 export function installOutageHandling(transport: OutageTransport, config: Config, onRecovered: () => void, log: Logger, store?: Store): OutageInstall {
-  const policy: CircuitBreakerPolicy = { ...DEFAULT_CIRCUIT_BREAKER_POLICY, heartbeatMs: heartbeatMsFor(config) };
+  // `?.`: a hand-made config in a test may leave probeMinS out.
+  const policy: CircuitBreakerPolicy = { ...DEFAULT_CIRCUIT_BREAKER_POLICY, heartbeatMs: heartbeatMsFor(config), probeMinMs: (config.dom.probeMinS ?? 2) * 1000 };
   const gate = new DomCircuitGate({
     policy,
     probe: () => transport.probe(DOM_INVENTORY_PATH, 'GetInventoryAvailability', heartbeatBod()),
@@ -72,6 +77,8 @@ export function installOutageHandling(transport: OutageTransport, config: Config
   transport.setGate(gate);
   return {
     domState: () => gate.domState(),
+    probeNow: () => gate.probeNow(),
+    lastProbe: () => gate.lastProbe(),
     stop: () => gate.stop(),
   };
 }

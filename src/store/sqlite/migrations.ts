@@ -209,4 +209,50 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE email_outbox ADD COLUMN lease_until INTEGER;
     `,
   },
+  {
+    version: 7,
+    name: 'honest message records',
+    sql: `
+      -- Inbound records say how each request ended (src/messages/message-states.ts): rejected (a BOD error) and
+      -- faulted (a SOAP fault) join processed and failed (now: our own error). Requests refused before their
+      -- handler ran, and replays, get records of their own that do not hold the idempotency key: they have no
+      -- request_hash, and the key's unique index leaves them out. SQLite cannot change a CHECK in place: the table
+      -- is copied.
+      CREATE TABLE bod_message_v7 (
+        message_id INTEGER PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        service TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        verb TEXT,
+        noun TEXT,
+        bod_id TEXT,
+        sender_id TEXT NOT NULL DEFAULT '',
+        order_id TEXT,
+        part_number TEXT,
+        catentry_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('received', 'applied', 'processed', 'rejected', 'faulted', 'failed', 'queued', 'sent', 'acknowledged', 'dead')),
+        request_hash TEXT,
+        request_xml TEXT NOT NULL,
+        response_xml TEXT,
+        error TEXT,
+        duration_ms REAL,
+        caused_by INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        applied_at INTEGER
+      );
+      -- A failed inbound record of version 3 was a request answered with a fault.
+      INSERT INTO bod_message_v7 SELECT message_id, direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+        CASE WHEN direction = 'in' AND status = 'failed' THEN 'faulted' ELSE status END, request_hash, request_xml, response_xml, error, duration_ms,
+        caused_by, created_at, updated_at, applied_at FROM bod_message;
+      DROP TABLE bod_message;
+      ALTER TABLE bod_message_v7 RENAME TO bod_message;
+      CREATE UNIQUE INDEX bod_message_key ON bod_message (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL;
+      CREATE INDEX bod_message_created ON bod_message (created_at);
+      CREATE INDEX bod_message_out_bod_id ON bod_message (bod_id) WHERE direction = 'out';
+      CREATE INDEX bod_message_in_bod_id ON bod_message (bod_id) WHERE direction = 'in';
+      CREATE INDEX bod_message_order ON bod_message (order_id) WHERE order_id IS NOT NULL;
+      CREATE INDEX bod_message_status ON bod_message (status, created_at);
+    `,
+  },
 ];

@@ -2,8 +2,9 @@ import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { GetJournal, isJournalId, journalDir } from '../../messages/get-journal.js';
 import { LOG_ID_BASE, MessageLog, messageLogPath } from '../../messages/message-log.js';
+import { inboundId, inboundRowOf, journalNumberOf, logRowOf, parseMessageId } from '../../messages/message-ids.js';
 import { INBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
-import type { BodMessage, CompletedInbound, InboundBegin, MessageStatus, MessageStore, NewInboundMessage, RecordedCall } from '../store.js';
+import type { BodMessage, CompletedInbound, InboundBegin, MessageQuery, MessageStatus, MessageStore, NewInboundMessage, RecordedCall, UnkeptInbound } from '../store.js';
 
 type Prepare = (sql: string) => Database.Statement;
 type Write = <T>(fn: () => T) => Promise<T>;
@@ -18,17 +19,27 @@ export const TO_FAILED = inList(sourcesOf(INBOUND_MACHINE, 'failed'));
 // received → received as well: a message a crash left received (never applied) runs again.
 export const TO_RECEIVED = inList([...sourcesOf(INBOUND_MACHINE, 'received'), 'received']);
 
-const FINISH = 'UPDATE bod_message SET status = ?, response_xml = ?, error = ?, updated_at = ? WHERE message_id = ? AND status IN';
-export const FINISH_PROCESSED = `${FINISH} (${TO_PROCESSED})`;
-export const FINISH_FAILED = `${FINISH} (${TO_FAILED})`;
-export const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+// A new cart's request names no order (or Commerce's "." for the current cart): its record takes the order its answer names.
+const FINISH = `UPDATE bod_message SET status = ?, response_xml = ?, error = ?, updated_at = ?,
+  order_id = CASE WHEN order_id IS NULL OR order_id IN ('.', '*', '**') THEN COALESCE(?, order_id) ELSE order_id END WHERE message_id = ? AND status IN`;
+const FINISH_TO: Record<string, string> = {
+  processed: `${FINISH} (${TO_PROCESSED})`,
+  rejected: `${FINISH} (${inList(sourcesOf(INBOUND_MACHINE, 'rejected'))})`,
+  faulted: `${FINISH} (${inList(sourcesOf(INBOUND_MACHINE, 'faulted'))})`,
+  failed: `${FINISH} (${TO_FAILED})`,
+};
+// Refused requests and replays: their final status at once, no request hash, so they never hold the key.
+const INSERT_UNKEPT = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+  status, request_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_hash, request_xml, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)`;
 // The key is taken by the insert itself: of two racing inserts one writes, the other finds the first.
-export const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL DO NOTHING`;
+const KEY_TARGET = `(sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL`;
+const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT ${KEY_TARGET} DO NOTHING`;
 // A Get recorded once answered; it replaces only a holder of its key that never took effect.
 export const INSERT_COMPLETED = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL DO UPDATE SET service = excluded.service, operation = excluded.operation,
+  ON CONFLICT ${KEY_TARGET} DO UPDATE SET service = excluded.service, operation = excluded.operation,
   verb = excluded.verb, noun = excluded.noun, order_id = excluded.order_id, part_number = excluded.part_number, catentry_id = excluded.catentry_id,
   status = excluded.status, request_hash = excluded.request_hash, request_xml = excluded.request_xml, response_xml = excluded.response_xml,
   error = excluded.error, created_at = excluded.created_at, updated_at = excluded.updated_at
@@ -36,20 +47,25 @@ export const INSERT_COMPLETED = `INSERT INTO bod_message (direction, service, op
 export const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
   request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-export const SUMMARY_COLUMNS = `CAST(message_id AS TEXT) AS message_id, 'message' AS source, direction, service, operation, verb, noun, bod_id, sender_id,
-  order_id, part_number, catentry_id, status, request_hash, error, NULL AS attempts, duration_ms, CAST(caused_by AS TEXT) AS caused_by, created_at, updated_at, applied_at`;
-export const OUTBOX_COLUMNS = `message_id, 'outbox' AS source, 'out' AS direction, 'DOM outbox' AS service, kind AS operation, NULL AS verb, NULL AS noun, bod_id,
-  NULL AS sender_id, order_id, NULL AS part_number, NULL AS catentry_id, status, NULL AS request_hash, last_error AS error, attempts, NULL AS duration_ms,
-  NULL AS caused_by, created_at, updated_at, NULL AS applied_at`;
+// Ids as people see them (src/messages/message-ids.ts), made in SQL: in-N and out-N in the main database, out-N
+// (from 1) in the message log, outbox-N by the outbox's row.
+const summaryColumns = (id: string) => `${id} AS message_id, NULL AS outbox_message_id, 'message' AS source, direction, service, operation, verb, noun, bod_id, sender_id,
+  order_id, part_number, catentry_id, status, request_hash, error, NULL AS attempts, duration_ms, 'in-' || caused_by AS caused_by, created_at, updated_at, applied_at`;
+const SUMMARY_COLUMNS = summaryColumns(`(CASE direction WHEN 'in' THEN 'in-' ELSE 'out-' END || message_id)`);
+const LOG_SUMMARY_COLUMNS = summaryColumns(`('out-' || (message_id - ${LOG_ID_BASE - 1}))`);
+const OUTBOX_COLUMNS = `'outbox-' || rowid AS message_id, message_id AS outbox_message_id, 'outbox' AS source, 'out' AS direction, 'DOM outbox' AS service,
+  kind AS operation, NULL AS verb, NULL AS noun, bod_id, NULL AS sender_id, order_id, NULL AS part_number, NULL AS catentry_id, status, NULL AS request_hash,
+  last_error AS error, attempts, NULL AS duration_ms, NULL AS caused_by, created_at, updated_at, NULL AS applied_at`;
 // Prepared statements are cached by their text: the hot path passes these constants, never a freshly built string.
-export const BY_KEY = `SELECT ${SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND sender_id = ? AND bod_id = ?`;
-export const BY_ID = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
+const BY_KEY = `SELECT ${SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL AND sender_id = ? AND bod_id = ?`;
+const BY_ID = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
+const LOG_BY_ID = `SELECT ${LOG_SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
 
 export function toMessage(x: Row): BodMessage {
   const s = (k: string) => (x[k] as string | null | undefined) ?? null;
   const n = (k: string) => (x[k] as number | null | undefined) ?? null;
   return {
-    messageId: String(x['message_id']), source: x['source'] === 'outbox' ? 'outbox' : 'message', direction: x['direction'] as 'in' | 'out',
+    messageId: String(x['message_id']), ...(x['outbox_message_id'] ? { outboxMessageId: String(x['outbox_message_id']) } : {}), source: x['source'] === 'outbox' ? 'outbox' : 'message', direction: x['direction'] as 'in' | 'out',
     service: x['service'] as string, operation: x['operation'] as string, verb: s('verb'), noun: s('noun'), bodId: s('bod_id'), senderId: s('sender_id'),
     orderId: s('order_id'), partNumber: s('part_number'), catentryId: s('catentry_id'), status: x['status'] as MessageStatus, requestHash: s('request_hash'),
     requestXml: s('request_xml') ?? '', responseXml: s('response_xml'), error: s('error'), attempts: n('attempts'), durationMs: n('duration_ms'),
@@ -60,8 +76,32 @@ export function toMessage(x: Row): BodMessage {
 export const isRowId = (id: string) => /^\d{1,15}$/.test(id);
 
 // The log database's lookups: it has no unique key (a Get repeated after the receiver's window is recorded again).
-const LOG_BY_KEY = `${BY_KEY} ORDER BY message_id DESC LIMIT 1`;
-export const LOG_CALLS = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
+const LOG_BY_KEY = `SELECT ${LOG_SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL
+  AND sender_id = ? AND bod_id = ? ORDER BY message_id DESC LIMIT 1`;
+const MAIN_CALLS = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
+const LOG_CALLS = `SELECT ${LOG_SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
+
+/** The WHERE of a message query over bod_message (and the outbox, whose columns the union renames alike). */
+function conditions(q: MessageQuery, outbox: boolean): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const statuses = q.status === undefined ? [] : typeof q.status === 'string' ? [q.status] : [...q.status];
+  if (statuses.length) { where.push(`status IN (${statuses.map(() => '?').join(', ')})`); params.push(...statuses); }
+  if (q.since !== undefined) { where.push('created_at >= ?'); params.push(q.since); }
+  if (q.until !== undefined) { where.push('created_at < ?'); params.push(q.until); }
+  if (q.operation !== undefined) { where.push(outbox ? 'kind = ?' : 'operation = ?'); params.push(q.operation); }
+  if (q.bodId !== undefined) { where.push('bod_id = ?'); params.push(q.bodId); }
+  if (q.orderId !== undefined) { where.push('order_id = ?'); params.push(q.orderId); }
+  if (q.items?.length) {
+    if (outbox) where.push('0');
+    else {
+      const marks = q.items.map(() => '?').join(', ');
+      where.push(`(part_number IN (${marks}) OR catentry_id IN (${marks}))`);
+      params.push(...q.items, ...q.items);
+    }
+  }
+  return { sql: where.length ? ` AND ${where.join(' AND ')}` : '', params };
+}
 
 /** One message log per main database file (src/messages/message-log.ts); an in-memory database keeps its records in itself. */
 const logs = new WeakMap<Database.Database, MessageLog>();
@@ -111,8 +151,15 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
   const inboundParams = (m: NewInboundMessage) =>
     [m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.requestHash, m.requestXml, m.receivedAt, m.receivedAt];
   /** Answered Gets and calls to DOM, into the main database, in one transaction (or the caller's). */
-  const record = (inbound: readonly CompletedInbound[], calls: readonly RecordedCall[]): void => {
+  const record = (inbound: readonly CompletedInbound[], calls: readonly RecordedCall[], unkept: readonly UnkeptInbound[] = []): void => {
     const run = () => {
+      if (unkept.length) {
+        const ins = w(INSERT_UNKEPT);
+        for (const m of unkept) {
+          ins.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestXml, m.error,
+            m.receivedAt, m.answeredAt);
+        }
+      }
       if (inbound.length) {
         const ins = w(INSERT_COMPLETED);
         for (const m of inbound) {
@@ -124,7 +171,7 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
         const ins = w(INSERT_CALL);
         for (const c of calls) {
           ins.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
-            c.durationMs, c.causedBy === null ? null : Number(c.causedBy), c.sentAt, c.answeredAt);
+            c.durationMs, c.causedBy === null ? null : inboundRowOf(c.causedBy) ?? null, c.sentAt, c.answeredAt);
         }
       }
     };
@@ -133,58 +180,71 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
   const store: MessageStore = {
     answeredGets: journal,
     beginInbound: (m) => write((): InboundBegin => {
-      if (m.bodId === null) return { created: true, messageId: String(w(INSERT_INBOUND).run(...inboundParams(m)).lastInsertRowid) };
+      if (m.bodId === null) return { created: true, messageId: inboundId(w(INSERT_INBOUND).run(...inboundParams(m)).lastInsertRowid) };
       const info = w(INSERT_INBOUND_KEYED).run(...inboundParams(m));
-      if (info.changes === 1) return { created: true, messageId: String(info.lastInsertRowid) };
+      if (info.changes === 1) return { created: true, messageId: inboundId(info.lastInsertRowid) };
       return { created: false, existing: toMessage(w(BY_KEY).get(m.senderId, m.bodId) as Row) };
     }),
     restartInbound: (id, m) => write(() =>
       w(`UPDATE bod_message SET status = 'received', request_hash = ?, request_xml = ?, order_id = ?, part_number = ?, catentry_id = ?,
          response_xml = NULL, error = NULL, created_at = ?, updated_at = ? WHERE message_id = ? AND status IN (${TO_RECEIVED}) AND applied_at IS NULL`)
-        .run(m.requestHash, m.requestXml, m.orderId, m.partNumber, m.catentryId, m.receivedAt, m.receivedAt, id).changes === 1),
+        .run(m.requestHash, m.requestXml, m.orderId, m.partNumber, m.catentryId, m.receivedAt, m.receivedAt, inboundRowOf(id) ?? -1).changes === 1),
     markApplied: (id, at) => write(() =>
-      w(`UPDATE bod_message SET status = 'applied', applied_at = ?, updated_at = ? WHERE message_id = ? AND status IN (${TO_APPLIED})`).run(at, at, id).changes === 1),
+      w(`UPDATE bod_message SET status = 'applied', applied_at = ?, updated_at = ? WHERE message_id = ? AND status IN (${TO_APPLIED})`).run(at, at, inboundRowOf(id) ?? -1).changes === 1),
     finishInbound: (id, o) => write(() =>
-      w(o.status === 'processed' ? FINISH_PROCESSED : FINISH_FAILED).run(o.status, o.responseXml, o.error, o.at, id).changes === 1),
+      w(FINISH_TO[o.status]!).run(o.status, o.responseXml, o.error, o.at, o.orderId ?? null, inboundRowOf(id) ?? -1).changes === 1),
     async findInbound(senderId, bodId) {
       const x = (r(BY_KEY).get(senderId, bodId) ?? logDb()?.prepare(LOG_BY_KEY).get(senderId, bodId)) as Row | undefined;
       return x ? toMessage(x) : journal?.findByKey(senderId, bodId);
     },
     // Calls to DOM go to the log database's writer thread where there is one; the main database's writer never sees
     // them. Answered Gets arrive here only where there is no Get journal (an in-memory database): written in place.
-    recordBatch: async ({ inbound, calls }) => {
+    recordBatch: async ({ inbound, calls, unkept = [] }) => {
       if (log && calls.length) await log.write(calls);
       const here = log ? [] : calls;
-      if (inbound.length || here.length) await write(() => record(inbound, here));
+      if (inbound.length || here.length || unkept.length) await write(() => record(inbound, here, unkept));
     },
     async get(id) {
+      const p = parseMessageId(id);
+      if (p) {
+        const x = (p.kind === 'in' ? r(BY_ID).get(p.n)
+          : p.kind === 'out' ? (log ? logDb()?.prepare(LOG_BY_ID).get(logRowOf(p.n)) : r(BY_ID).get(p.n))
+          : p.kind === 'outbox' ? r(`SELECT ${OUTBOX_COLUMNS}, payload AS request_xml FROM dom_outbox WHERE rowid = ?`).get(p.n)
+          : undefined) as Row | undefined;
+        if (p.kind === 'get') return journal?.read(String(journalNumberOf(p.n)));
+        if (p.kind === 'in' || (p.kind === 'out' && !log)) return x && x['direction'] === (p.kind === 'in' ? 'in' : 'out') ? toMessage(x) : undefined;
+        return x && toMessage(x);
+      }
+      // Ids of earlier versions: bare digits (either database, the journal), outbox UUIDs.
       if (journal && isJournalId(id)) return journal.read(id);
       if (isRowId(id)) {
-        const x = (Number(id) >= LOG_ID_BASE ? logDb()?.prepare(BY_ID).get(Number(id)) : r(BY_ID).get(Number(id))) as Row | undefined;
+        const x = (Number(id) >= LOG_ID_BASE ? logDb()?.prepare(LOG_BY_ID).get(Number(id)) : r(BY_ID).get(Number(id))) as Row | undefined;
         if (x) return toMessage(x);
       }
       const o = r(`SELECT ${OUTBOX_COLUMNS}, payload AS request_xml FROM dom_outbox WHERE message_id = ?`).get(id) as Row | undefined;
       return o && toMessage(o);
     },
     async list(q) {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (q.status) { where.push('status = ?'); params.push(q.status); }
-      if (q.since !== undefined) { where.push('created_at >= ?'); params.push(q.since); }
-      const cond = where.length ? ` AND ${where.join(' AND ')}` : '';
-      const parts = [`SELECT ${SUMMARY_COLUMNS} FROM bod_message WHERE ${q.direction ? `direction = '${q.direction === 'in' ? 'in' : 'out'}'` : '1 = 1'}${cond}`];
-      const all = [...params];
-      if (q.direction !== 'in') { parts.push(`SELECT ${OUTBOX_COLUMNS} FROM dom_outbox WHERE 1 = 1${cond}`); all.push(...params); }
-      const sql = `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY created_at DESC, LENGTH(message_id) DESC, message_id DESC LIMIT ?`;
-      const main = (r(sql).all(...all, q.limit) as Row[]).map(toMessage);
-      const ldb = logDb();
-      const logged = ldb ? (ldb.prepare(`${parts[0]} ORDER BY created_at DESC, message_id DESC LIMIT ?`).all(...params, q.limit) as Row[]).map(toMessage) : [];
+      const main = conditions(q, false);
+      const dir = q.direction ? `direction = '${q.direction === 'in' ? 'in' : 'out'}'` : '1 = 1';
+      const parts = [`SELECT ${SUMMARY_COLUMNS}, message_id AS seq FROM bod_message WHERE ${dir}${main.sql}`];
+      const all = [...main.params];
+      if (q.direction !== 'in' && !q.items?.length) {
+        const ob = conditions(q, true);
+        parts.push(`SELECT ${OUTBOX_COLUMNS}, rowid AS seq FROM dom_outbox WHERE 1 = 1${ob.sql}`);
+        all.push(...ob.params);
+      }
+      const sql = `SELECT * FROM (${parts.join(' UNION ALL ')}) ORDER BY created_at DESC, seq DESC LIMIT ?`;
+      const rows = (r(sql).all(...all, q.limit) as Row[]).map(toMessage);
+      const ldb = q.direction === 'in' ? undefined : logDb();
+      const logged = ldb ? (ldb.prepare(`SELECT ${LOG_SUMMARY_COLUMNS} FROM bod_message WHERE direction = 'out'${main.sql} ORDER BY created_at DESC, message_id DESC LIMIT ?`)
+        .all(...main.params, q.limit) as Row[]).map(toMessage) : [];
       const journaled = journal?.list(q) ?? [];
-      if (!logged.length && !journaled.length) return main;
-      return [...main, ...logged, ...journaled].sort(newestFirst).slice(0, q.limit);
+      if (!logged.length && !journaled.length) return rows;
+      return [...rows, ...logged, ...journaled].sort(newestFirst).slice(0, q.limit);
     },
     async callsWithBodId(bodId) {
-      const main = (r(`${LOG_CALLS} ORDER BY created_at, message_id`).all(bodId) as Row[]).map(toMessage);
+      const main = (r(`${MAIN_CALLS} ORDER BY created_at, message_id`).all(bodId) as Row[]).map(toMessage);
       const logged = ((logDb()?.prepare(LOG_CALLS).all(bodId) ?? []) as Row[]).map(toMessage);
       return logged.length ? [...main, ...logged].sort((a, b) => -newestFirst(a, b)) : main;
     },

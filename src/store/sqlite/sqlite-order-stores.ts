@@ -144,7 +144,8 @@ export function sqliteEmailOutbox(r: Prepare, w: Prepare, write: Write): EmailOu
         .run(retryAt === null ? 'failed' : 'pending', error, retryAt, id);
     }),
     async list(orderId) {
-      return r('SELECT type, recipient, status FROM email_outbox WHERE order_id = ? ORDER BY created_at').all(orderId) as { type: string; recipient: string; status: string }[];
+      return r('SELECT type, recipient, status, created_at AS createdAt, sent_at AS sentAt FROM email_outbox WHERE order_id = ? ORDER BY created_at')
+        .all(orderId) as { type: string; recipient: string; status: string; createdAt: number; sentAt: number | null }[];
     },
   };
 }
