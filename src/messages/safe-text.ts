@@ -14,10 +14,14 @@ const REGION_MAX = 2048;
 const CARD_RUN = /\d(?:[ -]?\d){11,18}/g;
 const NAME_ATTR = /\bname\s*=\s*["']([^"']*)["']/;
 
-/** `4111111111111111` → `************1111`: the digits but the last four starred, separators dropped. */
+/**
+ * `4111111111111111` → `************1111`: the digits but the last four starred, separators dropped. A value
+ * masked already stays as it is, so masking twice (stored, then shown) changes nothing.
+ */
 export function lastFour(value: string): string {
   const digits = value.replace(/\D/g, '');
-  return digits.length <= 4 ? '****' : `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
+  if (digits.length <= 4) return /^\s*\*+\d{0,4}\s*$/.test(value) ? value : '****';
+  return `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
 }
 
 /**
