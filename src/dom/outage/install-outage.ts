@@ -50,6 +50,12 @@ export function heartbeatMsFor(config: Config): number {
   return config.dom.heartbeatMs ?? config.dom.heartbeatS * 1000;
 }
 
+/** The breaker's policy from the settings: DOM_HEARTBEAT_S (or DOM_HEARTBEAT_MS) and DOM_PROBE_MIN_S. */
+export function circuitPolicyFor(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): CircuitBreakerPolicy {
+  // `??`: a hand-made config in a test may leave probeMinS out.
+  return { ...DEFAULT_CIRCUIT_BREAKER_POLICY, heartbeatMs: heartbeatMsFor(config, env), probeMinMs: (config.dom.probeMinS ?? 2) * 1000 };
+}
+
 /**
  * Puts a circuit breaker in front of every DOM call (DomTransport's gate). After 5 consecutive transport
  * failures DOM is taken as down: calls are refused at once with `circuit-open`, so availability answers from the
@@ -59,8 +65,7 @@ export function heartbeatMsFor(config: Config): number {
  * acting.
  */
 export function installOutageHandling(transport: OutageTransport, config: Config, onRecovered: () => void, log: Logger, store?: Store): OutageInstall {
-  // `?.`: a hand-made config in a test may leave probeMinS out.
-  const policy: CircuitBreakerPolicy = { ...DEFAULT_CIRCUIT_BREAKER_POLICY, heartbeatMs: heartbeatMsFor(config), probeMinMs: (config.dom.probeMinS ?? 2) * 1000 };
+  const policy = circuitPolicyFor(config);
   const gate = new DomCircuitGate({
     policy,
     probe: () => transport.probe(DOM_INVENTORY_PATH, 'GetInventoryAvailability', heartbeatBod()),
