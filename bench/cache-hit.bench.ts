@@ -6,7 +6,9 @@
  * (A), and a minimal node-soap server for the same WSDL operation (B). Every request carries a BODID of its own,
  * as a real client's do: a repeated BODID would be answered by dombridge's idempotent receiver from its message
  * store instead of by the inventory handler. dombridge also runs a second time with DOMBRIDGE_MESSAGE_STORE=off
- * (no message store, no idempotent receiver), for the message store's cost (bar: ≤ 15 %).
+ * (no message store, no idempotent receiver), for the message store's cost (bar: ≤ 15 %), and a third time at
+ * LOG_LEVEL=info, where the access log writes a line per request (the other two run silent, the access log off):
+ * the access log's cost, and what the records and the access log cost together (bar: ≤ 5 %, docs/operations.md).
  *
  * The four servers run side by side and are measured in rounds, each server once per round, the order rotating
  * from round to round: on this 2-core machine two back-to-back runs of the same server differ by up to ±15 %, so
@@ -52,6 +54,14 @@ export interface CacheHitResult {
   readonly dombridge: Figure;
   /** dombridge with DOMBRIDGE_MESSAGE_STORE=off (no message store, no idempotent receiver), same request and load. */
   readonly dombridgeNoMessages: Figure;
+  /** dombridge at LOG_LEVEL=info: the access log on (one line per request), records on. */
+  readonly dombridgeAccessLog: Figure;
+  /** 1 − access log on ÷ off (dombridge, silent), req/s: the access log's cost (bar: at most 0.05). */
+  readonly accessLogCost: number;
+  /** The access log's CPU per request, µs (on minus off). */
+  readonly accessLogCpuUs: number;
+  /** 1 − records and access log on ÷ both off (message store off, silent), req/s. */
+  readonly recordsAndLogCost: number;
   /** 1 − dombridge req/s ÷ dombridgeNoMessages req/s: the throughput the message store costs (bar: at most 0.15). */
   readonly messageStoreCost: number;
   /** dombridge's CPU per request minus dombridgeNoMessages's, µs: what the message store costs in CPU. */
@@ -103,7 +113,7 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
   const work = tempDir('cache');
   const servers: Server[] = [];
   try {
-    o.log(`cache-hit: starting dombridge twice (demo, file-backed SQLite in temporary directories; once with DOMBRIDGE_MESSAGE_STORE=off)`);
+    o.log(`cache-hit: starting dombridge three times (demo, file-backed SQLite in temporary directories; once with DOMBRIDGE_MESSAGE_STORE=off, once with the access log on)`);
     const on = await startDombridgeChild('dombridge (cache-hit)', { root: o.root, dataDir: join(work, 'data') });
     servers.push({ name: 'dombridge', child: on.child, port: on.port, expectedBytes: undefined });
     const canned = await warm(on.port, fresh).catch((e: unknown) => { throw new Error(`${errorMessage(e)}${logHint(on)}`); });
@@ -112,6 +122,9 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
     const off = await startDombridgeChild('dombridge (cache-hit, message store off)', { root: o.root, dataDir: join(work, 'data-off'), env: { DOMBRIDGE_MESSAGE_STORE: 'off' } });
     servers.push({ name: 'dombridgeNoMessages', child: off.child, port: off.port, expectedBytes: cannedBytes });
     await warm(off.port, fresh).catch((e: unknown) => { throw new Error(`${errorMessage(e)}${logHint(off)}`); });
+    const logged = await startDombridgeChild('dombridge (cache-hit, access log on)', { root: o.root, dataDir: join(work, 'data-log'), env: { LOG_LEVEL: 'info', ACCESS_LOG: 'on' } });
+    servers.push({ name: 'dombridgeAccessLog', child: logged.child, port: logged.port, expectedBytes: cannedBytes });
+    await warm(logged.port, fresh).catch((e: unknown) => { throw new Error(`${errorMessage(e)}${logHint(logged)}`); });
     const cannedFile = join(work, 'show-inventory-availability.xml');
     writeFileSync(cannedFile, canned);
 
@@ -124,10 +137,10 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
     servers.push({ name: 'nodeSoap', child: soap.child, port: soap.port, expectedBytes: undefined });
     const s = await postOnce(soap.port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
     if (s.status !== 200 || !s.text.includes('ShowInventoryAvailability')) throw new Error(`node-soap baseline answered HTTP ${s.status}: ${s.text.slice(0, 300)}`);
-    const answerBytes: Record<ServerName, number> = { dombridge: cannedBytes, dombridgeNoMessages: cannedBytes, bare: Buffer.byteLength(r.text), nodeSoap: Buffer.byteLength(s.text) };
+    const answerBytes: Record<ServerName, number> = { dombridge: cannedBytes, dombridgeNoMessages: cannedBytes, dombridgeAccessLog: cannedBytes, bare: Buffer.byteLength(r.text), nodeSoap: Buffer.byteLength(s.text) };
 
     // Rounds: every server once per round, the order rotated so no server always follows the same one.
-    const runs: Record<ServerName, (Measured | { error: string })[]> = { dombridge: [], dombridgeNoMessages: [], bare: [], nodeSoap: [] };
+    const runs: Record<ServerName, (Measured | { error: string })[]> = { dombridge: [], dombridgeNoMessages: [], dombridgeAccessLog: [], bare: [], nodeSoap: [] };
     for (let round = 0; round < o.rounds; round++) {
       for (let k = 0; k < servers.length; k++) {
         const srv = servers[(k + round) % servers.length]!;
@@ -146,10 +159,13 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
     const result: CacheHitResult = {
       request: { item: ITEM, store: STORE, bytes: request.length, connections: o.connections, warmupMs: generator.windowMs(o.warmupMs), durationMs: generator.windowMs(o.durationMs), rounds: o.rounds },
       loader: { kind: generator.kind, description: generator.description },
-      dombridge: figure('dombridge'), dombridgeNoMessages: figure('dombridgeNoMessages'), bare: figure('bare'), nodeSoap: figure('nodeSoap'),
+      dombridge: figure('dombridge'), dombridgeNoMessages: figure('dombridgeNoMessages'), dombridgeAccessLog: figure('dombridgeAccessLog'), bare: figure('bare'), nodeSoap: figure('nodeSoap'),
       messageStoreCost: perRound((i) => 1 - rpsOf('dombridge', i) / rpsOf('dombridgeNoMessages', i)),
       messageStoreCpuUs: perRound((i) => cpuOf('dombridge', i) - cpuOf('dombridgeNoMessages', i)),
       messageStoreCpuShare: perRound((i) => cpuOf('dombridge', i) / cpuOf('dombridgeNoMessages', i) - 1),
+      accessLogCost: perRound((i) => 1 - rpsOf('dombridgeAccessLog', i) / rpsOf('dombridge', i)),
+      accessLogCpuUs: perRound((i) => cpuOf('dombridgeAccessLog', i) - cpuOf('dombridge', i)),
+      recordsAndLogCost: perRound((i) => 1 - rpsOf('dombridgeAccessLog', i) / rpsOf('dombridgeNoMessages', i)),
       ratioToNodeSoap: perRound((i) => rpsOf('dombridge', i) / rpsOf('nodeSoap', i)),
       ratioToBare: perRound((i) => rpsOf('dombridge', i) / rpsOf('bare', i)),
     };
@@ -165,9 +181,9 @@ export async function runCacheHitBench(o: CacheHitOptions): Promise<CacheHitResu
   }
 }
 
-type ServerName = 'dombridge' | 'dombridgeNoMessages' | 'bare' | 'nodeSoap';
+type ServerName = 'dombridge' | 'dombridgeNoMessages' | 'dombridgeAccessLog' | 'bare' | 'nodeSoap';
 const LABELS: Record<ServerName, string> = {
-  dombridge: 'dombridge', dombridgeNoMessages: 'dombridge with DOMBRIDGE_MESSAGE_STORE=off', bare: 'bare node:http baseline', nodeSoap: 'node-soap baseline',
+  dombridge: 'dombridge', dombridgeNoMessages: 'dombridge with DOMBRIDGE_MESSAGE_STORE=off', dombridgeAccessLog: 'dombridge with the access log on (LOG_LEVEL=info)', bare: 'bare node:http baseline', nodeSoap: 'node-soap baseline',
 };
 
 interface Server {

@@ -25,7 +25,7 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
   const r = s.result;
   out(`\n${title}`);
   out(`   item ${r.request.item} at online store ${r.request.store}, SOAP 1.1 request of ${r.request.bytes} B (a new BODID each), ${r.request.connections} keep-alive connections, ` +
-    `${r.request.durationMs / 1000} s measured after ${r.request.warmupMs / 1000} s warm-up, in ${r.request.rounds} round(s); every server a child process, all four running side by side`);
+    `${r.request.durationMs / 1000} s measured after ${r.request.warmupMs / 1000} s warm-up, in ${r.request.rounds} round(s); every server a child process, all five running side by side`);
   out(`   each server is measured once per round (the order rotates); a row is its median round, a ratio the median of the per-round ratios`);
   out(`   load generator: ${r.loader.description}`);
   out(`   CPU/req and CPU: the server process's user + system time (all threads) over the measured window, per request and as % of one core`);
@@ -38,6 +38,7 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
     ['server', 'req/s', 'p50', 'p99', 'CPU/req', 'CPU', 'requests', 'errors', 'answer', 'req/s by round'],
     row('dombridge (cache hit)', r.dombridge),
     row('dombridge, message store off', r.dombridgeNoMessages),
+    row('dombridge, access log on', r.dombridgeAccessLog),
     row('B: node-soap, same WSDL op', r.nodeSoap),
     row('A: bare node:http, canned', r.bare),
   ]));
@@ -49,7 +50,12 @@ export function printCacheHit(s: SectionOutcome<CacheHitResult>): void {
   out(Number.isFinite(cost)
     ? `   message store cost: ${cost.toFixed(1)} % throughput (bar ≤ 15 %), ${cpuCost} — ${cost <= 15 ? 'PASS' : 'BELOW'}   (against DOMBRIDGE_MESSAGE_STORE=off)`
     : '   message store cost: not measured (bar ≤ 15 %)');
-  for (const [name, f] of [['dombridge', r.dombridge], ['dombridge (message store off)', r.dombridgeNoMessages], ['node-soap', r.nodeSoap], ['bare', r.bare]] as const) {
+  const logCost = r.accessLogCost * 100;
+  out(Number.isFinite(logCost)
+    ? `   access log: on/off = ${fmtRatio(1 - r.accessLogCost)} req/s, cost ${logCost.toFixed(1)} % throughput, ${fmtUs(r.accessLogCpuUs)} CPU per request (bar ≤ 5 % with the records) — ${logCost <= 5 ? 'PASS' : 'BELOW'}`
+    : '   access log cost: not measured (bar ≤ 5 %)');
+  if (Number.isFinite(r.recordsAndLogCost)) out(`   records + access log on / both off = ${fmtRatio(1 - r.recordsAndLogCost)} req/s (${(r.recordsAndLogCost * 100).toFixed(1)} %; the message store's own bar is 15 %)`);
+  for (const [name, f] of [['dombridge', r.dombridge], ['dombridge (message store off)', r.dombridgeNoMessages], ['dombridge (access log on)', r.dombridgeAccessLog], ['node-soap', r.nodeSoap], ['bare', r.bare]] as const) {
     if (!f.ok) out(`   ${name} FAILED: ${f.error}`);
     else if (f.errors > 0) out(`   ${name}: ${f.errors} errors, the first: ${f.firstError}`);
   }
