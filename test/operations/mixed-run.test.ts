@@ -30,16 +30,14 @@ describe('operations: a mixed run, told the same by the records, /metrics and th
   let store: SqliteStore;
   let dbPath: string;
   const access: string[] = [];
-  const savedHeartbeat = process.env['DOM_HEARTBEAT_MS'];
 
   before(async function () {
-    process.env['DOM_HEARTBEAT_MS'] = '100';
     sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger, fulfillment: { confirmAfterMs: 50, releaseAfterMs: 100, shipAfterMs: 150 } } as never);
     const dataDir = mkdtempSync(join(tmpdir(), 'dombridge-mixed-'));
     dbPath = join(dataDir, 'dombridge.db');
     const config = loadConfig({ env: {
       PORT: '0', DOM_URL: sim.url, DOM_TIMEOUT_MS: '1500', DOM_CONNECT_TIMEOUT_MS: '500', DOMBRIDGE_DATA: dataDir, DOMBRIDGE_DB: dbPath,
-      OUTBOX_RETRY_MS: '100', OUTBOX_POLL_MS: '50', DOMBRIDGE_MAX_BODY_BYTES: '65536',
+      OUTBOX_RETRY_MS: '100', OUTBOX_POLL_MS: '50', DOMBRIDGE_MAX_BODY_BYTES: '65536', DOM_HEARTBEAT_MS: '100',
     } });
     store = SqliteStore.open({ path: dbPath });
     await seedDemo(store);
@@ -50,8 +48,6 @@ describe('operations: a mixed run, told the same by the records, /metrics and th
     await app?.close();
     await sim?.close();
     await store?.close();
-    if (savedHeartbeat === undefined) delete process.env['DOM_HEARTBEAT_MS'];
-    else process.env['DOM_HEARTBEAT_MS'] = savedHeartbeat;
   });
 
   const order = async (bod: string) => {

@@ -29,7 +29,7 @@ function noticedAfter(policy: CircuitBreakerPolicy, outageMs: number, openedAfte
 }
 
 describe('DOM recovery: probes back off from a few seconds to DOM_HEARTBEAT_S', function () {
-  const defaults = circuitPolicyFor(loadConfig({ env: {} }), {});
+  const defaults = circuitPolicyFor(loadConfig({ env: {} }));
 
   it('with the default settings, DOM back after a 30 s outage is noticed within 10 s', function () {
     expect(defaults).to.include({ heartbeatMs: 300_000, probeMinMs: 2_000 });
@@ -52,7 +52,7 @@ describe('DOM recovery: probes back off from a few seconds to DOM_HEARTBEAT_S', 
     const open: CircuitState = { status: 'open', failures: 0, failingSince: null, since: 0 };
     expect(nextProbeAt(defaults, open, 0)).to.equal(2_000);
     expect(nextProbeAt(defaults, open, 3_600_000) - 3_600_000).to.equal(300_000);
-    expect(nextProbeAt(circuitPolicyFor(loadConfig({ env: { DOM_PROBE_MIN_S: '5', DOM_HEARTBEAT_S: '60' } }), {}), open, 0)).to.equal(5_000);
+    expect(nextProbeAt(circuitPolicyFor(loadConfig({ env: { DOM_PROBE_MIN_S: '5', DOM_HEARTBEAT_S: '60' } })), open, 0)).to.equal(5_000);
   });
 
   it('probe now: while open an answer closes the circuit at once; while closed a failed probe is reported and changes nothing', async function () {

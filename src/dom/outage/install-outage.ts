@@ -51,9 +51,9 @@ export function heartbeatMsFor(config: Config): number {
 }
 
 /** The breaker's policy from the settings: DOM_HEARTBEAT_S (or DOM_HEARTBEAT_MS) and DOM_PROBE_MIN_S. */
-export function circuitPolicyFor(config: Config, env: Readonly<Record<string, string | undefined>> = process.env): CircuitBreakerPolicy {
+export function circuitPolicyFor(config: Config): CircuitBreakerPolicy {
   // `??`: a hand-made config in a test may leave probeMinS out.
-  return { ...DEFAULT_CIRCUIT_BREAKER_POLICY, heartbeatMs: heartbeatMsFor(config, env), probeMinMs: (config.dom.probeMinS ?? 2) * 1000 };
+  return { ...DEFAULT_CIRCUIT_BREAKER_POLICY, heartbeatMs: heartbeatMsFor(config), probeMinMs: (config.dom.probeMinS ?? 2) * 1000 };
 }
 
 /**
