@@ -49,7 +49,9 @@ describe('in-process dispatch', function () {
   it('faults come back as values with the status the socket layer sends', async function () {
     const a = await dispatch('<not-xml');
     expect(a.status).to.equal(500);
-    expect(a.outcome).to.equal('client-fault');
+    // The outcome and its code come from the error catalogue (docs/operations.md): a fault, XML_MALFORMED.
+    expect(a.outcome).to.equal('fault');
+    expect(a.code).to.equal('XML_MALFORMED');
     expect(readXml(a.body).name).to.equal('Envelope');
   });
 });
