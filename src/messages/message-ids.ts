@@ -34,7 +34,7 @@ export function parseMessageId(id: string): ParsedMessageId | undefined {
   return Number.isSafeInteger(n) && n >= 0 ? { kind: m[1] as MessageIdKind, n } : undefined;
 }
 
-export const inboundId = (row: number | bigint): string => `in-${row}`;
+export const inboundId = (row: number | bigint | string): string => `in-${row}`;
 export const outboxId = (row: number | bigint): string => `outbox-${row}`;
 /** A journal message id (the number the journal hands out) as people see it. */
 export const journalMessageId = (journalNumber: number): string => `get-${journalNumber - JOURNAL_ID_BASE}`;

@@ -197,10 +197,10 @@ describe('metrics (unit)', function () {
 });
 
 describe('metrics: the outcome comes from the error catalogue', function () {
-  let store: SqliteStore;
+  let store: Store;
   let metrics: DombridgeMetrics;
-  beforeEach(function () {
-    store = SqliteStore.open({ path: ':memory:' });
+  beforeEach(async function () {
+    store = await openTestStore();
     metrics = new DombridgeMetrics(store, { processMetrics: false });
   });
   afterEach(async function () {

@@ -114,7 +114,8 @@ export function pgEmailOutbox(q: Query): EmailOutboxStore {
       await q(`UPDATE email_outbox SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?::bigint, next_attempt_at), lease_until = NULL WHERE email_id = ?`,
         [retryAt === null ? 'failed' : 'pending', error, retryAt, id]);
     },
-    list: async (orderId) => (await q('SELECT type, recipient, status FROM email_outbox WHERE order_id = ? ORDER BY created_at', [orderId])) as unknown as { type: string; recipient: string; status: string }[],
+    list: async (orderId) => (await q('SELECT type, recipient, status, created_at, sent_at FROM email_outbox WHERE order_id = ? ORDER BY created_at', [orderId]))
+      .map((x) => ({ type: x['type'] as string, recipient: x['recipient'] as string, status: x['status'] as string, createdAt: Number(x['created_at']), sentAt: x['sent_at'] === null ? null : Number(x['sent_at']) })),
   };
 }
 

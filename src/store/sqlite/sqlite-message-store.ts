@@ -22,20 +22,20 @@ export const TO_RECEIVED = inList([...sourcesOf(INBOUND_MACHINE, 'received'), 'r
 // A new cart's request names no order (or Commerce's "." for the current cart): its record takes the order its answer names.
 const FINISH = `UPDATE bod_message SET status = ?, response_xml = ?, error = ?, updated_at = ?,
   order_id = CASE WHEN order_id IS NULL OR order_id IN ('.', '*', '**') THEN COALESCE(?, order_id) ELSE order_id END WHERE message_id = ? AND status IN`;
-const FINISH_TO: Record<string, string> = {
+export const FINISH_TO: Record<string, string> = {
   processed: `${FINISH} (${TO_PROCESSED})`,
   rejected: `${FINISH} (${inList(sourcesOf(INBOUND_MACHINE, 'rejected'))})`,
   faulted: `${FINISH} (${inList(sourcesOf(INBOUND_MACHINE, 'faulted'))})`,
   failed: `${FINISH} (${TO_FAILED})`,
 };
 // Refused requests and replays: their final status at once, no request hash, so they never hold the key.
-const INSERT_UNKEPT = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+export const INSERT_UNKEPT = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+export const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_hash, request_xml, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)`;
 // The key is taken by the insert itself: of two racing inserts one writes, the other finds the first.
 const KEY_TARGET = `(sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL`;
-const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT ${KEY_TARGET} DO NOTHING`;
+export const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT ${KEY_TARGET} DO NOTHING`;
 // A Get recorded once answered; it replaces only a holder of its key that never took effect.
 export const INSERT_COMPLETED = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -51,14 +51,16 @@ export const INSERT_CALL = `INSERT INTO bod_message (direction, service, operati
 // (from 1) in the message log, outbox-N by the outbox's row.
 const summaryColumns = (id: string) => `${id} AS message_id, NULL AS outbox_message_id, 'message' AS source, direction, service, operation, verb, noun, bod_id, sender_id,
   order_id, part_number, catentry_id, status, request_hash, error, NULL AS attempts, duration_ms, 'in-' || caused_by AS caused_by, created_at, updated_at, applied_at`;
-const SUMMARY_COLUMNS = summaryColumns(`(CASE direction WHEN 'in' THEN 'in-' ELSE 'out-' END || message_id)`);
+export const SUMMARY_COLUMNS = summaryColumns(`(CASE direction WHEN 'in' THEN 'in-' ELSE 'out-' END || message_id)`);
 const LOG_SUMMARY_COLUMNS = summaryColumns(`('out-' || (message_id - ${LOG_ID_BASE - 1}))`);
-const OUTBOX_COLUMNS = `'outbox-' || rowid AS message_id, message_id AS outbox_message_id, 'outbox' AS source, 'out' AS direction, 'DOM outbox' AS service,
+/** The outbox's columns as messages; `row` numbers its rows (SQLite's rowid, PostgreSQL's row_no). */
+export const outboxColumns = (row: string) => `'outbox-' || ${row} AS message_id, message_id AS outbox_message_id, 'outbox' AS source, 'out' AS direction, 'DOM outbox' AS service,
   kind AS operation, NULL AS verb, NULL AS noun, bod_id, NULL AS sender_id, order_id, NULL AS part_number, NULL AS catentry_id, status, NULL AS request_hash,
   last_error AS error, attempts, NULL AS duration_ms, NULL AS caused_by, created_at, updated_at, NULL AS applied_at`;
+const OUTBOX_COLUMNS = outboxColumns('rowid');
 // Prepared statements are cached by their text: the hot path passes these constants, never a freshly built string.
-const BY_KEY = `SELECT ${SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL AND sender_id = ? AND bod_id = ?`;
-const BY_ID = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
+export const BY_KEY = `SELECT ${SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL AND sender_id = ? AND bod_id = ?`;
+export const BY_ID = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
 const LOG_BY_ID = `SELECT ${LOG_SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE message_id = ?`;
 
 export function toMessage(x: Row): BodMessage {
@@ -78,11 +80,11 @@ export const isRowId = (id: string) => /^\d{1,15}$/.test(id);
 // The log database's lookups: it has no unique key (a Get repeated after the receiver's window is recorded again).
 const LOG_BY_KEY = `SELECT ${LOG_SUMMARY_COLUMNS}, response_xml FROM bod_message WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL
   AND sender_id = ? AND bod_id = ? ORDER BY message_id DESC LIMIT 1`;
-const MAIN_CALLS = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
+export const MAIN_CALLS = `SELECT ${SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
 const LOG_CALLS = `SELECT ${LOG_SUMMARY_COLUMNS}, request_xml, response_xml FROM bod_message WHERE direction = 'out' AND bod_id = ?`;
 
 /** The WHERE of a message query over bod_message (and the outbox, whose columns the union renames alike). */
-function conditions(q: MessageQuery, outbox: boolean): { sql: string; params: unknown[] } {
+export function conditions(q: MessageQuery, outbox: boolean): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const statuses = q.status === undefined ? [] : typeof q.status === 'string' ? [q.status] : [...q.status];
@@ -93,7 +95,7 @@ function conditions(q: MessageQuery, outbox: boolean): { sql: string; params: un
   if (q.bodId !== undefined) { where.push('bod_id = ?'); params.push(q.bodId); }
   if (q.orderId !== undefined) { where.push('order_id = ?'); params.push(q.orderId); }
   if (q.items?.length) {
-    if (outbox) where.push('0');
+    if (outbox) where.push('1 = 0');
     else {
       const marks = q.items.map(() => '?').join(', ');
       where.push(`(part_number IN (${marks}) OR catentry_id IN (${marks}))`);
