@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommand, usage } from './command-spec.js';
+import { DEMO } from './command-table.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { loadFixtures } from '../replay/fixture-loader.js';
 import { replayFixture } from '../replay/replay-runner.js';
@@ -8,15 +9,7 @@ import { UrlTarget } from '../replay/replay-target.js';
 import { transcript } from '../replay/transcript.js';
 import type { Output } from './replay.command.js';
 
-export const DEMO_USAGE = `Usage: dombridge demo [--url URL] [--outbox DIR] [--fixture FILE]   (npm run demo)
-
-Walks the checkout on the DOM store against a running dombridge (npm start) and prints what happens: each BOD
-sent and received, in brief, and the order's status as it moves from cart to shipped.
-
-  --url URL       the server (default: $DOMBRIDGE_URL, else http://127.0.0.1:$PORT, PORT defaulting to 8080)
-  --outbox DIR    where it writes e-mails (default: $DOMBRIDGE_DATA/outbox, DOMBRIDGE_DATA defaulting to ./var)
-  --fixture FILE  another scenario to walk (default: the library's checkout-dom-store scenario)
-`;
+export const DEMO_USAGE = usage(DEMO);
 
 function wrap(text: string, width: number): string {
   const lines: string[] = [];
@@ -44,16 +37,16 @@ async function reachable(url: string): Promise<string | undefined> {
 export async function runDemoCommand(argv: string[], out: Output, err: Output, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { url: { type: 'string' }, outbox: { type: 'string' }, fixture: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseCommand(DEMO, argv);
   } catch (e) {
     err.write(`dombridge demo: ${(e as Error).message}\n\n${DEMO_USAGE}`);
     return 64;
   }
-  const v = parsed.values;
-  if (v.help) {
+  if (parsed.help) {
     out.write(DEMO_USAGE);
     return 0;
   }
+  const v = parsed.values;
   const url = (v.url ?? env['DOMBRIDGE_URL'] ?? `http://127.0.0.1:${env['PORT'] || '8080'}`).replace(/\/+$/, '');
   const why = await reachable(url);
   if (why) {

@@ -1,34 +1,34 @@
-import { parseArgs } from 'node:util';
+import { parseCommand, usage } from './command-spec.js';
+import { DOM_PROBE } from './command-table.js';
 
-export const DOM_USAGE = `Usage:
-  dombridge dom probe [--url URL] [--user NAME]
-      Asks a running dombridge to probe DOM now (POST URL/admin/dom/probe) and prints what DOM answered and the
-      circuit's state. URL: default DOMBRIDGE_URL, else http://127.0.0.1:$PORT (8080). With users configured, an
-      admin user's name (--user or DOMBRIDGE_ADMIN_USER) and password (DOMBRIDGE_ADMIN_PASSWORD; never on the
-      command line). Exit 0: DOM is up; 1: DOM is down; 2: dombridge could not be asked; 64: usage.
-`;
+export const DOM_USAGE = usage(DOM_PROBE);
 
 /** `dombridge dom probe`: the admin endpoint of a running server, its answer printed. */
 export async function runDomCommand(args: string[], out: NodeJS.WritableStream, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   const print = (s = '') => void out.write(`${s}\n`);
-  let values: { url?: string | undefined; user?: string | undefined; help?: boolean | undefined };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, user: { type: 'string' }, help: { type: 'boolean' } } }));
-  } catch (e) {
-    print(`dombridge dom: ${(e as Error).message}`);
+  const [sub, ...subArgs] = args;
+  if (sub !== 'probe') {
+    if (sub === '--help' || sub === '-h') {
+      out.write(DOM_USAGE);
+      return 0;
+    }
+    print(`dombridge dom: ${sub ? `unknown dom command "${sub}"` : 'name a dom command'}`);
     print(DOM_USAGE);
     return 64;
   }
-  if (values.help) {
+  let parsed;
+  try {
+    parsed = parseCommand(DOM_PROBE, subArgs);
+  } catch (e) {
+    print(`dombridge dom probe: ${(e as Error).message}`);
     print(DOM_USAGE);
+    return 64;
+  }
+  if (parsed.help) {
+    out.write(DOM_USAGE);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'probe') {
-    print(`dombridge dom: ${positionals.length ? `unknown dom command "${positionals.join(' ')}"` : 'name a dom command'}`);
-    print(DOM_USAGE);
-    return 64;
-  }
+  const { values } = parsed;
   const base = (values.url ?? env['DOMBRIDGE_URL'] ?? `http://127.0.0.1:${env['PORT'] ?? '8080'}`).replace(/\/+$/, '');
   const user = values.user ?? env['DOMBRIDGE_ADMIN_USER'];
   const headers: Record<string, string> = {};

@@ -1,34 +1,31 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
+import { parseCommand, synopsis, usage, UsageError, type CommandSpec, type OptionSpec, type OptionValues } from './command-spec.js';
+import { COMMANDS, DOM_SIM, HASH_PASSWORD, IMPORT, LOAD_INVENTORY, MIGRATE, SERVE } from './command-table.js';
+import { endQuietlyOnClosedOutput } from './closed-output.js';
 
+/** The overview `dombridge --help` prints: one synopsis per command. */
 const USAGE = `dombridge — OAGIS 9 BOD adapter between commerce clients and DOM
 
 Usage:
-  dombridge serve [--config FILE] [--port N] [--db PATH|postgres://…] [--demo]
-  dombridge dom-sim [--port N] [--callback-url URL] [--fulfillment off|CONFIRM_MS,RELEASE_MS,SHIP_MS]
-  dombridge load-inventory FILE.csv [--db PATH] [--config FILE] [--batch-size N]
-  dombridge import FILE.csv|DIR… [--db PATH] [--config FILE] [--dry-run]   (your shop's catalog, physical stores, stock)
-  dombridge migrate [--db PATH|URL] [--config FILE]   (applies pending schema migrations; serve also does at start-up)
-  dombridge messages list [--status S] [--since T] [--direction in|out] [--order ID] … | show ID | resend ID  [--db PATH]
-  dombridge dom probe [--url URL] [--user NAME]   (asks a running dombridge to probe DOM now; exit 0 up, 1 down)
-  dombridge replay [--url URL] [--update] [--grep T] [--tag T] [--skip-tag T] [--junit FILE] [--jobs N] [--list] PATH…
-  dombridge record --listen PORT --target URL [--name N] DIR
-  dombridge demo [--url URL]           (walks the checkout against a running server, DOMBRIDGE_URL or :$PORT)
-  dombridge hash-password            (reads a password on stdin, prints a scrypt passwordHash for the config file)
+${COMMANDS.map((c) => `  ${synopsis(c)}`).join('\n')}
   dombridge help
+
+\`dombridge COMMAND --help\` tells what a command does and every option it takes.
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, demo: { type: 'boolean' }, host: { type: 'string' } } });
+      const p = parsed(SERVE, rest);
+      if (!p) return 0;
+      const { values } = p;
       const config = loadConfig({
         ...(values.config ? { file: values.config } : {}),
         overrides: {
-          ...(values.port !== undefined ? { port: portArg(values.port) } : {}),
+          ...(values.port !== undefined ? { port: portArg(values.port, SERVE) } : {}),
           ...(values.db ? { dbPath: values.db } : {}),
           ...(values.demo ? { demo: true } : {}),
           ...(values.host ? { host: values.host } : {}),
@@ -41,15 +38,17 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'dom-sim': {
-      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' }, 'callback-url': { type: 'string' }, host: { type: 'string' }, fulfillment: { type: 'string' }, compat: { type: 'string' } } });
-      if (values.compat !== undefined && values.compat !== 'dombridge') throw new UsageError('--compat takes only dombridge (the older answers by unique id); without it the simulator speaks as Sterling behind IBM\'s mediation');
+      const p = parsed(DOM_SIM, rest);
+      if (!p) return 0;
+      const { values } = p;
+      if (values.compat !== undefined && values.compat !== 'dombridge') throw new UsageError('--compat takes only dombridge (the older answers by unique id); without it the simulator speaks as Sterling behind IBM\'s mediation', DOM_SIM);
       const config = loadConfig();
       const cb = config.domSimCallback;
       const fulfillment = fulfillmentArg(values.fulfillment);
       const log = createLogger(config.logLevel, { service: 'dom-sim' });
       const { startDomSimulator } = await import('../dom/simulator/dom-simulator.js');
       const sim = await startDomSimulator({
-        port: values.port !== undefined ? portArg(values.port) : config.domSimPort,
+        port: values.port !== undefined ? portArg(values.port, DOM_SIM) : config.domSimPort,
         host: values.host ?? '127.0.0.1',
         ...(values['callback-url'] ? { callbackUrl: values['callback-url'] } : {}),
         ...(cb.username ? { callbackCredentials: { username: cb.username, password: cb.password ?? '' } } : {}),
@@ -61,18 +60,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'load-inventory': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'batch-size': { type: 'string' } } });
-      if (positionals.length !== 1) throw new UsageError('load-inventory takes exactly one CSV file');
+      const p = parsed(LOAD_INVENTORY, rest);
+      if (!p) return 0;
+      const { values, positionals } = p;
+      if (positionals.length !== 1) throw new UsageError('load-inventory takes exactly one CSV file', LOAD_INVENTORY);
       if (values.db !== undefined) mustExist(values.db);
       const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.db ? { dbPath: values.db } : {} });
       const { runLoadInventory } = await import('./load-inventory.command.js');
       const batch = values['batch-size'] !== undefined ? Number(values['batch-size']) : undefined;
-      if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0');
+      if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new UsageError('--batch-size must be a whole number above 0', LOAD_INVENTORY);
       return runLoadInventory({ file: positionals[0]!, dbPath: config.dbPath, db: config, ...(batch ? { batchSize: batch } : {}), out: process.stdout, isTTY: Boolean(process.stdout.isTTY) });
     }
     case 'import': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { db: { type: 'string' }, config: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
-      if (positionals.length === 0) throw new UsageError('import takes one or more CSV files or folders');
+      const p = parsed(IMPORT, rest);
+      if (!p) return 0;
+      const { values, positionals } = p;
+      if (positionals.length === 0) throw new UsageError('import takes one or more CSV files or folders', IMPORT);
       if (values.db !== undefined) mustExist(values.db);
       const { importPaths, runImport } = await import('./import.command.js');
       const { files, folderConfig } = importPaths(positionals);
@@ -81,15 +84,27 @@ async function main(argv: string[]): Promise<number> {
       return runImport(files, config, values['dry-run'] === true, process.stdout);
     }
     case 'messages': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: false, options: { db: { type: 'string' }, config: { type: 'string' } } });
-      const config = loadConfig({ ...(typeof values.config === 'string' ? { file: values.config } : {}), overrides: typeof values.db === 'string' ? { dbPath: values.db } : {} });
-      const passOn = rest.filter((a, i) => !['--db', '--config'].includes(a) && !['--db', '--config'].includes(rest[i - 1] ?? '') && !/^--(db|config)=/.test(a));
-      void positionals;
-      const { runMessagesCommand } = await import('./messages.command.js');
-      return runMessagesCommand(passOn, process.stdout, config);
+      const { messagesSubcommand, runMessagesCommand, MESSAGES_USAGE } = await import('./messages.command.js');
+      const [sub, ...subArgs] = rest;
+      const spec = messagesSubcommand(sub);
+      if (!spec) {
+        if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+          (sub === undefined ? process.stderr : process.stdout).write(MESSAGES_USAGE);
+          return sub === undefined ? 64 : 0;
+        }
+        process.stderr.write(`dombridge messages: unknown command "${sub}"; one of list, show, resend\n\n${MESSAGES_USAGE}`);
+        return 64;
+      }
+      const p = parsed(spec, subArgs);
+      if (!p) return 0;
+      const { db, config: file, ...own } = p.values as OptionValues<Record<string, OptionSpec>> & { db?: string; config?: string };
+      const config = loadConfig({ ...(file ? { file } : {}), overrides: db ? { dbPath: db } : {} });
+      return runMessagesCommand([sub!, ...toArgs(own), ...p.positionals], process.stdout, config);
     }
     case 'migrate': {
-      const { values } = parseArgs({ args: rest, options: { db: { type: 'string' }, config: { type: 'string' } } });
+      const p = parsed(MIGRATE, rest);
+      if (!p) return 0;
+      const { values } = p;
       const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: values.db ? { dbPath: values.db } : {} });
       const { migrateStore, describeStore } = await import('../store/open-store.js');
       const applied = await migrateStore(config);
@@ -113,21 +128,37 @@ async function main(argv: string[]): Promise<number> {
       return runDemoCommand(rest, process.stdout, process.stderr);
     }
     case 'hash-password': {
+      if (!parsed(HASH_PASSWORD, rest)) return 0;
       const { runHashPassword } = await import('../security/hash-password.command.js');
       return runHashPassword({ input: process.stdin, out: process.stdout, err: process.stderr });
     }
     case undefined:
     case 'help':
     case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
+    case '-h': {
+      const spec = command === 'help' ? COMMANDS.find((c) => c.name === rest.join(' ')) : undefined;
+      (command === undefined ? process.stderr : process.stdout).write(spec ? usage(spec) : USAGE);
       return command === undefined ? 64 : 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
-class UsageError extends Error {}
+/** Parses by the command's table; undefined when --help was asked for, after printing the command's usage. */
+function parsed<const O extends Readonly<Record<string, OptionSpec>>>(spec: CommandSpec<O>, args: readonly string[]): { values: OptionValues<O>; positionals: string[] } | undefined {
+  const p = parseCommand(spec, args);
+  if (p.help) {
+    process.stdout.write(usage(spec));
+    return undefined;
+  }
+  return p;
+}
+
+/** Parsed option values back to arguments, for a command module that parses its own. */
+function toArgs(values: Readonly<Record<string, string | boolean | string[] | boolean[] | undefined>>): string[] {
+  return Object.entries(values).flatMap(([k, v]) => (v === undefined || v === false ? [] : v === true ? [`--${k}`] : [v].flat().flatMap((x) => [`--${k}`, String(x)])));
+}
 
 /** `--db PATH` names a database to load into: a path that does not exist is a typo, not a new empty database. */
 function mustExist(dbPath: string): void {
@@ -139,13 +170,13 @@ function fulfillmentArg(v: string | undefined): false | { confirmAfterMs: number
   if (v === undefined) return undefined;
   if (v === 'off') return false;
   const ms = v.split(',').map(Number);
-  if (ms.length !== 3 || !ms.every((n) => Number.isInteger(n) && n >= 0)) throw new UsageError(`--fulfillment takes "off" or three delays in ms, e.g. 1000,2000,3000; not "${v}"`);
+  if (ms.length !== 3 || !ms.every((n) => Number.isInteger(n) && n >= 0)) throw new UsageError(`--fulfillment takes "off" or three delays in ms, e.g. 1000,2000,3000; not "${v}"`, DOM_SIM);
   return { confirmAfterMs: ms[0]!, releaseAfterMs: ms[1]!, shipAfterMs: ms[2]! };
 }
 
-function portArg(v: string): number {
+function portArg(v: string, spec: CommandSpec): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${v}"`, spec);
   return n;
 }
 
@@ -167,13 +198,15 @@ function waitForSignal(log: ReturnType<typeof createLogger>, close: () => Promis
   });
 }
 
+endQuietlyOnClosedOutput();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof ConfigError || e instanceof UsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`dombridge: ${(e as Error).message}\n\n${e instanceof UsageError || e instanceof TypeError ? USAGE : ''}`);
+    if (e instanceof ConfigError || e instanceof UsageError) {
+      const help = e instanceof UsageError ? (e.spec ? usage(e.spec) : USAGE) : '';
+      process.stderr.write(`dombridge${e instanceof UsageError && e.spec ? ` ${e.spec.name}` : ''}: ${e.message}\n${help ? `\n${help}` : ''}`);
       exitNow(64);
     } else {
       process.stderr.write(`dombridge: ${e instanceof Error ? e.message : String(e)}\n`);

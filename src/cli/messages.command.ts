@@ -1,25 +1,24 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommand, synopsis, usage, UsageError, type CommandSpec } from './command-spec.js';
+import { MESSAGES } from './command-table.js';
 import { INBOUND_MACHINE, OUTBOUND_MACHINE } from '../messages/message-states.js';
 import { OperationsQueries, type MessageSummary } from '../operations/operations-queries.js';
 import { isServerStore, openStore, type StoreLocation } from '../store/open-store.js';
 import type { MessageStatus, Store } from '../store/store.js';
 
+/** `dombridge messages --help`: each subcommand's synopsis and what it does. */
 export const MESSAGES_USAGE = `Usage:
-  dombridge messages list [--status S[,S…]] [--since T] [--until T] [--direction in|out] [--operation OP]
-                          [--bodid ID] [--order ID] [--item PART] [--limit N]
-      Recorded BODs and DOM outbox messages, newest first. T: an ISO time, or 30s, 15m, 2h, 1d ago. N: default 50.
-      S: processed, rejected (a BOD error), faulted (a SOAP fault), failed (dombridge's own error), received,
-      applied (inbound); queued, sent, acknowledged, failed, dead (outbound).
-  dombridge messages show ID
-      Every field of one message, and its raw XML (card numbers masked). IDs: in-N, get-N, out-N, outbox-N.
-  dombridge messages resend ID
-      Puts a dead or failed DOM outbox message (outbox-N) back in the queue, with its original BODID and payload.
+${MESSAGES.map((c) => `  ${synopsis(c)}\n      ${c.summary}`).join('\n')}
+
+\`dombridge messages list --help\` (show, resend) tells more.
 `;
 
-const STATUSES: ReadonlySet<string> = new Set<string>([...INBOUND_MACHINE.states, ...OUTBOUND_MACHINE.states]);
+/** The table of `messages SUB`, or undefined when SUB is not one. */
+export function messagesSubcommand(sub: string | undefined): CommandSpec | undefined {
+  return MESSAGES.find((c) => c.name === `messages ${sub}`);
+}
 
-class UsageError extends Error {}
+const STATUSES: ReadonlySet<string> = new Set<string>([...INBOUND_MACHINE.states, ...OUTBOUND_MACHINE.states]);
 
 /** `dombridge messages …` against the database at `dbPath`. Exit codes: 0 done, 1 refused or not found, 64 usage. */
 export async function runMessagesCommand(args: string[], out: NodeJS.WritableStream, db: string | StoreLocation): Promise<number> {
@@ -28,16 +27,17 @@ export async function runMessagesCommand(args: string[], out: NodeJS.WritableStr
   const dbPath = location.dbPath;
   let store: Store | undefined;
   try {
-    const { values, positionals } = parseArgs({
-      args, allowPositionals: true,
-      options: {
-        status: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, direction: { type: 'string' }, limit: { type: 'string' },
-        operation: { type: 'string' }, bodid: { type: 'string' }, order: { type: 'string' }, item: { type: 'string' },
-      },
-    });
-    const [sub, ...rest] = positionals;
-    if (sub !== 'list' && sub !== 'show' && sub !== 'resend') throw new UsageError(sub ? `unknown messages command "${sub}"` : 'name a messages command');
-    if (sub === 'list' && rest.length) throw new UsageError(`list takes no arguments, only options; got "${rest.join(' ')}"`);
+    const [sub, ...subArgs] = args;
+    const spec = messagesSubcommand(sub);
+    if (!spec) throw new UsageError(sub ? `unknown messages command "${sub}"` : 'name a messages command');
+    const parsed = parseCommand(spec, subArgs);
+    if (parsed.help) {
+      out.write(usage(spec));
+      return 0;
+    }
+    // --db and --config were read by the caller, which opened `db`.
+    const { db: _db, config: _config, ...values } = parsed.values as Record<string, string | undefined>;
+    const rest = parsed.positionals;
     if (sub !== 'list' && (rest.length !== 1 || Object.keys(values).length)) throw new UsageError(`${sub} takes exactly one message id and no options`);
     if (!isServerStore(location) && !existsSync(dbPath)) {
       print(`No database at ${dbPath}.`);
@@ -51,7 +51,7 @@ export async function runMessagesCommand(args: string[], out: NodeJS.WritableStr
     print(r.message);
     return r.ok ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError) {
       print(`dombridge messages: ${(e as Error).message}`);
       print(MESSAGES_USAGE);
       return 64;

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommand, usage } from './command-spec.js';
+import { REPLAY } from './command-table.js';
 import { loadFixtures } from '../replay/fixture-loader.js';
 import type { Fixture } from '../replay/fixture-model.js';
 import { formatResult, formatSummary, junitXml, totals } from '../replay/replay-report.js';
@@ -9,25 +10,7 @@ export interface Output {
   write(text: string): unknown;
 }
 
-export const REPLAY_USAGE = `Usage: dombridge replay [options] PATH…
-
-Plays BOD fixtures (*.fixture.json, or NAME.request.xml + NAME.response.xml pairs) found in the given files and
-directories (default: ./fixtures) and compares each answer with the expected response.
-
-  --url URL              replay against a running dombridge; without it, each fixture gets a fresh
-                         in-process world (temporary database, demo data, DOM simulator, e-mail outbox)
-  --outbox DIR           with --url: that server's e-mail outbox ($DOMBRIDGE_DATA/outbox), for expectEmail steps
-  --dom-callbacks on|off with --url: whether the server's DOM calls back on its own (default on)
-  --update               rewrite expected responses that differ from what the server answered
-  --grep TEXT            only fixtures whose name or a tag contains TEXT (repeatable: any of them)
-  --tag TAG              only fixtures tagged TAG (repeatable: any of them)
-  --skip-tag TAG         leave out fixtures tagged TAG (repeatable)
-  --junit FILE           also write a JUnit XML report to FILE
-  --jobs N               in-process fixtures replayed at once (default 4)
-  --list                 list the selected fixtures and their tags, replay nothing
-
-Exit status: 0 when every step of every selected fixture matched, 1 otherwise, 64 for a usage error.
-`;
+export const REPLAY_USAGE = usage(REPLAY);
 
 /** Which fixtures the options select. */
 export function selectFixtures(all: readonly Fixture[], sel: { grep: readonly string[]; tags: readonly string[]; skipTags: readonly string[] }): Fixture[] {
@@ -45,39 +28,32 @@ export function selectFixtures(all: readonly Fixture[], sel: { grep: readonly st
 export async function runReplayCommand(argv: string[], out: Output, err: Output): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        url: { type: 'string' }, outbox: { type: 'string' }, 'dom-callbacks': { type: 'string' }, update: { type: 'boolean' },
-        grep: { type: 'string', multiple: true }, tag: { type: 'string', multiple: true }, 'skip-tag': { type: 'string', multiple: true },
-        junit: { type: 'string' }, jobs: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseCommand(REPLAY, argv);
   } catch (e) {
     err.write(`dombridge replay: ${(e as Error).message}\n\n${REPLAY_USAGE}`);
     return 64;
   }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
+  if (parsed.help) {
     out.write(REPLAY_USAGE);
     return 0;
   }
-  const usage = (msg: string) => {
+  const { values: v, positionals } = parsed;
+  const refuse = (msg: string) => {
     err.write(`dombridge replay: ${msg}\n\n${REPLAY_USAGE}`);
     return 64;
   };
   if (v.url !== undefined) {
     try {
       const u = new URL(v.url);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') return usage(`--url must be an http(s) URL, not "${v.url}"`);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return refuse(`--url must be an http(s) URL, not "${v.url}"`);
     } catch {
-      return usage(`--url must be an absolute URL, not "${v.url}"`);
+      return refuse(`--url must be an absolute URL, not "${v.url}"`);
     }
   }
-  if (v['dom-callbacks'] !== undefined && !['on', 'off'].includes(v['dom-callbacks'])) return usage('--dom-callbacks must be on or off');
-  if ((v.outbox !== undefined || v['dom-callbacks'] !== undefined) && v.url === undefined) return usage('--outbox and --dom-callbacks go with --url (in-process worlds know both)');
+  if (v['dom-callbacks'] !== undefined && !['on', 'off'].includes(v['dom-callbacks'])) return refuse('--dom-callbacks must be on or off');
+  if ((v.outbox !== undefined || v['dom-callbacks'] !== undefined) && v.url === undefined) return refuse('--outbox and --dom-callbacks go with --url (in-process worlds know both)');
   const jobs = v.jobs === undefined ? 4 : Number(v.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage('--jobs must be a whole number from 1 to 64');
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return refuse('--jobs must be a whole number from 1 to 64');
 
   const started = Date.now();
   const { fixtures: all, errors } = loadFixtures(positionals.length ? positionals : ['fixtures'], { update: Boolean(v.update) });
