@@ -31,15 +31,42 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'proxy-authorization', 'proxy-authenticate', 'expect']);
 
 /**
- * A recording proxy: every request is forwarded to the target and its answer passed back unchanged; every POST
- * (a SOAP exchange) is also written down as a step of one scenario fixture, so a real conversation can be
- * replayed later. GETs (?wsdl, XSDs) pass through unrecorded.
+ * A WSDL names its service's address (`<soap:address location="…">`, SOAP 1.1 or 1.2): passed back unchanged it
+ * would point a client generated from it at the target, and every call would bypass the recording. Each address
+ * is given the proxy's origin instead, keeping the path below the target's base; so is each schemaLocation on the
+ * target, so the XSDs come through the proxy too.
+ */
+export function addressedToProxy(wsdl: string, target: string, proxyUrl: string): string {
+  const base = new URL(target);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const moved = (location: string, always: boolean): string => {
+    let at: URL;
+    try {
+      at = new URL(location);
+    } catch {
+      return location;
+    }
+    const onTarget = at.origin === base.origin && at.pathname.startsWith(basePath);
+    if (!onTarget && !always) return location;
+    const below = onTarget ? at.pathname.slice(basePath.length) : at.pathname;
+    return `${proxyUrl}${below}${at.search}`;
+  };
+  return wsdl
+    .replace(/(<(?:[\w-]+:)?address\b[^>]*\blocation=")([^"]*)(")/g, (_, open: string, location: string, close: string) => `${open}${moved(location, true)}${close}`)
+    .replace(/(\bschemaLocation=")([^"]*)(")/g, (_, open: string, location: string, close: string) => `${open}${moved(location, false)}${close}`);
+}
+
+/**
+ * A recording proxy: every request is forwarded to the target and its answer passed back (a WSDL addressed to the
+ * proxy, see addressedToProxy); every POST (a SOAP exchange) is also written down as a step of one scenario fixture,
+ * so a real conversation can be replayed later. GETs (?wsdl, XSDs) pass through unrecorded.
  */
 export async function startRecordingProxy(opts: RecordingProxyOptions): Promise<RecordingProxy> {
   const target = opts.target.replace(/\/+$/, '');
   const writer = new RecordingWriter(opts.dir, opts.name, { keepBodIds: Boolean(opts.keepBodIds) });
   let queue: Promise<void> = Promise.resolve();
 
+  let proxyUrl = '';
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -57,8 +84,10 @@ export async function startRecordingProxy(opts: RecordingProxyOptions): Promise<
       const body = Buffer.concat(chunks);
       void forward(req, body).then(
         async (answer) => {
+          const described = req.method === 'GET' && answer.status === 200 && /[?&]wsdl\b|\.xsd(\?|$)/i.test(req.url ?? '');
+          const passed = described ? Buffer.from(addressedToProxy(answer.body.toString('utf8'), target, proxyUrl), 'utf8') : answer.body;
           res.writeHead(answer.status, answer.headers);
-          res.end(answer.body);
+          res.end(passed);
           if (req.method === 'POST') {
             // One at a time and in arrival order, so step numbers follow the conversation.
             queue = queue.then(() => {
@@ -95,8 +124,9 @@ export async function startRecordingProxy(opts: RecordingProxyOptions): Promise<
     server.listen(opts.listenPort, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  proxyUrl = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: proxyUrl,
     recorded: () => writer.steps,
     fixtureFile: writer.fixtureFile,
     async close() {

@@ -96,6 +96,23 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/\..*$/, '').replace(/[-:]/g, '').replace('T', '-');
 }
 
+/** Where an order's status stands in ShowOrder/RespondOrder: what a client polls for. */
+const ORDER_STATUS = 'DataArea/Order/OrderStatus/Status';
+
+interface LastStep {
+  readonly step: Record<string, unknown>;
+  readonly base: string;
+  /** The request as written (its BODID and times left out) when its answer carried an order status. */
+  readonly pollKey: string | undefined;
+  polls: number;
+}
+
+/** The expected-response file: the BOD (or a SOAP 1.2 envelope whole), after a `<!-- HTTP n -->` line when not 200. */
+function expectedText(status: number, resRoot: XmlElement, rewrite: (v: string) => string): string {
+  const whole = resRoot.ns === NS.soap12;
+  return `${status === 200 ? '' : `<!-- HTTP ${status} -->\n`}${writePrettyXml(whole ? resRoot : bodOf(resRoot), rewrite)}`;
+}
+
 /** Writes exchanges as the steps of one fixture: DIR/NAME.fixture.json and the XML files in DIR/NAME/. */
 export class RecordingWriter {
   steps = 0;
@@ -108,6 +125,8 @@ export class RecordingWriter {
   /** Last four digits of card numbers replaced in requests, for the masked echo in answers ("************1881"). */
   private readonly replacedCards = new Set<string>();
   private readonly started = new Date();
+  /** The step written last, which a repeated poll of the same request extends. */
+  private last: LastStep | undefined;
 
   constructor(private readonly dir: string, name: string | undefined, private readonly opts: { keepBodIds: boolean }) {
     this.name = name ?? `recording-${stamp(this.started)}`;
@@ -117,7 +136,6 @@ export class RecordingWriter {
   /** Writes one exchange and the fixture as it now stands; returns a line for the log. */
   record(x: Exchange): string {
     mkdirSync(join(this.dir, this.name), { recursive: true });
-    const n = ++this.steps;
     let reqRoot: XmlElement | undefined;
     try {
       reqRoot = withoutSecrets(readXml(x.request), this.replacedCards);
@@ -126,18 +144,27 @@ export class RecordingWriter {
     }
     const reqBod = reqRoot ? bodOf(reqRoot) : undefined;
     if (reqBod) allValues(reqBod, this.sentValues);
-    const op = reqBod?.name ?? 'request';
-    const action = reqBod ? firstActionCode(reqBod) : undefined;
-    const base = `${this.name}/${String(n).padStart(3, '0')}-${op}${action ? `-${action.replace(/[^\w.-]/g, '_')}` : ''}`;
-    const bodId = reqBod ? selectValue(reqBod, parsePath('ApplicationArea/BODID')) : undefined;
-    const stepVars: [string, string][] = bodId && !this.opts.keepBodIds ? [['uuid', bodId]] : [];
-
     let resRoot: XmlElement | undefined;
     try {
       resRoot = readXml(x.response);
     } catch {
       resRoot = undefined;
     }
+    const op = reqBod?.name ?? 'request';
+    const bodId = reqBod ? selectValue(reqBod, parsePath('ApplicationArea/BODID')) : undefined;
+    const stepVars: [string, string][] = bodId && !this.opts.keepBodIds ? [['uuid', bodId]] : [];
+    const rewrite = this.rewriter(stepVars);
+    const asBod = reqRoot !== undefined && isEnvelope(reqRoot) && reqRoot.ns === NS.soap11 && reqRoot.children.length === 1;
+    const requestText = reqRoot ? writePrettyXml(asBod ? bodOf(reqRoot) : reqRoot, rewrite) : x.request;
+    const status = resRoot ? selectValue(bodOf(resRoot), parsePath(ORDER_STATUS)) : undefined;
+    const pollKey = status !== undefined && reqRoot ? `${x.path}\n${requestText.replace(/(BODID>|CreationDateTime>)[^<]*</g, '$1<')}` : undefined;
+
+    const last = this.last;
+    if (pollKey !== undefined && last?.pollKey === pollKey && resRoot) return this.recordPoll(last, x, resRoot, status!, rewrite);
+
+    const n = ++this.steps;
+    const action = reqBod ? firstActionCode(reqBod) : undefined;
+    const base = `${this.name}/${String(n).padStart(3, '0')}-${op}${action ? `-${action.replace(/[^\w.-]/g, '_')}` : ''}`;
     const capture: Record<string, string> = {};
     if (resRoot) {
       const bod = bodOf(resRoot);
@@ -154,35 +181,48 @@ export class RecordingWriter {
         }
       }
     }
-    const vars = [...this.captures, ...stepVars];
-    const substituted = reverseSubstitution(vars, new Set(this.captures.keys()));
-    const rewrite = (value: string) => {
-      const masked = /^([*xX]{4,})(\d{4})$/.exec(value);
-      return substituted(masked && this.replacedCards.has(masked[2]!) ? `${masked[1]}${SUBSTITUTE_CARD.slice(-4)}` : value);
-    };
+    // Ids captured from this answer appear in its expected response as variables too.
+    const answerRewrite = Object.keys(capture).length ? this.rewriter(stepVars) : rewrite;
     const path = x.path;
     const service = Object.entries(SERVICE_PATHS).find(([, p]) => p === path)?.[0];
     const step: Record<string, unknown> = { name: `${op}${action ? ` ${action}` : ''}`, ...(service ? { service } : { path }) };
-    if (reqRoot) {
-      const asBod = isEnvelope(reqRoot) && reqRoot.ns === NS.soap11 && reqRoot.children.length === 1;
-      writeFileSync(join(this.dir, `${base}.request.xml`), writePrettyXml(asBod ? bodOf(reqRoot) : reqRoot, rewrite));
-    } else {
-      writeFileSync(join(this.dir, `${base}.request.xml`), x.request);
-      Object.assign(step, { raw: true, ...(x.requestContentType ? { contentType: x.requestContentType } : {}) });
-    }
+    writeFileSync(join(this.dir, `${base}.request.xml`), requestText);
+    if (!reqRoot) Object.assign(step, { raw: true, ...(x.requestContentType ? { contentType: x.requestContentType } : {}) });
     step['request'] = `${base}.request.xml`;
     if (resRoot) {
-      const whole = resRoot.ns === NS.soap12;
-      const status = x.status === 200 ? '' : `<!-- HTTP ${x.status} -->\n`;
-      writeFileSync(join(this.dir, `${base}.response.xml`), status + writePrettyXml(whole ? resRoot : bodOf(resRoot), rewrite));
+      writeFileSync(join(this.dir, `${base}.response.xml`), expectedText(x.status, resRoot, answerRewrite));
       step['expect'] = `${base}.response.xml`;
     }
     if (Object.keys(capture).length) step['capture'] = capture;
     this.stepsJson.push(step);
+    this.last = { step, base, pollKey, polls: 1 };
     this.writeFixture();
     const answer = resRoot ? bodOf(resRoot).name : 'no XML';
     const ids = Object.entries(capture).map(([k]) => `${k}=${this.captures.get(k)}`).join(', ');
     return `recorded ${String(n).padStart(3, '0')} ${step['name'] as string} → ${answer} (HTTP ${x.status})${ids ? `, captured ${ids}` : ''}`;
+  }
+
+  /**
+   * The same request again, answered with an order status: a client polling (GetOrder until DOM has it at G). The
+   * polls are one step that waits for the last status seen, not steps that each expect a status a replay cannot
+   * reproduce at the same moment.
+   */
+  private recordPoll(last: LastStep, x: Exchange, resRoot: XmlElement, status: string, rewrite: (v: string) => string): string {
+    last.polls++;
+    writeFileSync(join(this.dir, `${last.base}.response.xml`), expectedText(x.status, resRoot, rewrite));
+    last.step['waitFor'] = { until: `${ORDER_STATUS} = '${status}'` };
+    this.writeFixture();
+    const n = String(this.steps).padStart(3, '0');
+    return `recorded ${n} ${last.step['name'] as string} again (poll ${last.polls}): one step that waits until the status is ${status}`;
+  }
+
+  /** Values to variables: captured ids, this step's BODID as ${uuid}, replaced cards' masked echo. */
+  private rewriter(stepVars: [string, string][]): (v: string) => string {
+    const substituted = reverseSubstitution([...this.captures, ...stepVars], new Set(this.captures.keys()));
+    return (value: string) => {
+      const masked = /^([*xX]{4,})(\d{4})$/.exec(value);
+      return substituted(masked && this.replacedCards.has(masked[2]!) ? `${masked[1]}${SUBSTITUTE_CARD.slice(-4)}` : value);
+    };
   }
 
   private writeFixture(): void {

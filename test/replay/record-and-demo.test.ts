@@ -45,7 +45,11 @@ describe('dombridge record', function () {
     await post(proxy.url, ORDER_PATH, soap11(request('scenarios/checkout-dom-store/get-order.request.xml', { orderId })));
     const wsdl = await fetch(`${proxy.url}${ORDER_PATH}?wsdl`);
     expect(wsdl.status).to.equal(200);
-    expect(await wsdl.text()).to.contain('OrderServices');
+    const wsdlText = await wsdl.text();
+    expect(wsdlText).to.contain('OrderServices');
+    // A client built from it calls the proxy, so its calls are recorded too.
+    expect(wsdlText).to.match(new RegExp(`address location="${proxy.url}${ORDER_PATH}"`));
+    expect(wsdlText).not.to.contain(w.app.url);
     await proxy.close();
 
     expect(lines[0]).to.match(/^recorded 001 ChangeOrder Create → RespondOrder \(HTTP 200\), captured orderId=90000103/);
@@ -64,6 +68,44 @@ describe('dombridge record', function () {
     const r = await replay(dir);
     expect(r.code, r.out + r.err).to.equal(0);
     expect(r.out).to.contain('1 passed');
+  });
+
+  it('records repeated polls of one order (GetOrder until G) as one step that waits, which replays green', async function () {
+    await w.close();
+    const slowShip = { fulfillment: { confirmAfterMs: 300, releaseAfterMs: 600_000, shipAfterMs: 600_000 } } as never;
+    w = await startWorld({}, undefined, slowShip);
+    const dir = tempDir();
+    const lines: string[] = [];
+    const proxy = await startRecordingProxy({ listenPort: 0, target: w.app.url, dir, name: 'polls', log: (l) => lines.push(l) });
+    const statuses: string[] = [];
+    try {
+      const orderId = orderIdOf((await post(proxy.url, ORDER_PATH, soap11(request('scenarios/checkout-dom-store/create-cart.request.xml')))).text);
+      for (const step of ['add-payment', 'prepare', 'submit']) await post(proxy.url, ORDER_PATH, soap11(request(`scenarios/checkout-dom-store/${step}.request.xml`, { orderId })));
+      for (let i = 0; i < 200 && statuses.at(-1) !== 'G'; i++) {
+        const answer = await post(proxy.url, ORDER_PATH, soap11(request('scenarios/checkout-dom-store/get-order.request.xml', { orderId })));
+        statuses.push(/<_ord:OrderStatus\b[^>]*>\s*<_ord:Status>(\w)</.exec(answer.text)?.[1] ?? answer.text.slice(0, 400));
+        if (statuses.at(-1) !== 'G') await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await proxy.close();
+    }
+    expect(statuses.at(-1)).to.equal('G');
+    expect(statuses.length, 'the client polled more than once').to.be.above(1);
+
+    const fixture = JSON.parse(readFileSync(join(dir, 'polls.fixture.json'), 'utf8')) as { steps: { name: string; waitFor?: { until: string }; expect: string }[] };
+    expect(fixture.steps.map((s) => s.name)).to.deep.equal(['ChangeOrder Create', 'ChangeOrder Create', 'ProcessOrder Prepare', 'ProcessOrder Submit', 'GetOrder']);
+    expect(fixture.steps[4]!.waitFor).to.deep.equal({ until: "DataArea/Order/OrderStatus/Status = 'G'" });
+    expect(readFileSync(join(dir, fixture.steps[4]!.expect), 'utf8')).to.match(/<_ord:Status>G</);
+    expect(lines.at(-1)).to.match(new RegExp(`GetOrder again \\(poll ${statuses.length}\\): one step that waits until the status is G`));
+
+    // Replayed against a fresh server of the same pace, the one step waits for G however many polls it takes.
+    const fresh = await startWorld({}, undefined, slowShip);
+    try {
+      const r = await replay('--url', fresh.app.url, dir);
+      expect(r.code, r.out + r.err).to.equal(0);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('runs as a command until stopped', async function () {
