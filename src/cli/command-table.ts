@@ -159,7 +159,8 @@ numbers other than well-known test cards become 4111111111111111. Runs until int
 export const DEMO = {
   name: 'demo',
   summary: `Walks the checkout on the DOM store against a running dombridge (npm start) and prints what happens: each BOD
-sent and received, in brief, and the order's status as it moves from cart to shipped (npm run demo).`,
+sent and received, in brief, and the order's status as it moves from cart to shipped (npm run demo). E-mails are
+checked in the server's outbox folder; a server that sends them by SMTP says so on /readyz, and they are not checked.`,
   options: {
     url: { type: 'string', value: 'URL', help: 'the server (default: $DOMBRIDGE_URL, else http://127.0.0.1:$PORT, PORT defaulting to 8080)' },
     outbox: { type: 'string', value: 'DIR', help: 'where the server writes e-mails (default: $DOMBRIDGE_DATA/outbox, DOMBRIDGE_DATA defaulting to ./var)' },

@@ -5,7 +5,7 @@ import { DEMO } from './command-table.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { loadFixtures } from '../replay/fixture-loader.js';
 import { replayFixture } from '../replay/replay-runner.js';
-import { UrlTarget } from '../replay/replay-target.js';
+import { serverEmailTransport, SMTP_EMAIL_NOTE, UrlTarget } from '../replay/replay-target.js';
 import { transcript } from '../replay/transcript.js';
 import type { Output } from './replay.command.js';
 
@@ -60,14 +60,16 @@ export async function runDemoCommand(argv: string[], out: Output, err: Output, e
     return 1;
   }
   const fixture = fixtures[0]!;
+  const smtp = (await serverEmailTransport(url)) === 'smtp';
   const outbox = v.outbox ?? join(resolve(env['DOMBRIDGE_DATA'] || './var'), 'outbox');
-  const outboxKnown = v.outbox !== undefined || existsSync(outbox) || existsSync(resolve(env['DOMBRIDGE_DATA'] || './var'));
-  out.write(`dombridge demo: ${wrap(fixture.description ?? fixture.name, 110)}\nserver ${url}${outboxKnown ? `, e-mails from ${outbox}` : ', e-mails not checked (no outbox directory here)'}\n`);
+  const outboxKnown = !smtp && (v.outbox !== undefined || existsSync(outbox) || existsSync(resolve(env['DOMBRIDGE_DATA'] || './var')));
+  const mail = smtp ? ', e-mails not checked (the server sends them by SMTP; look for them in that mail server)' : outboxKnown ? `, e-mails from ${outbox}` : ', e-mails not checked (no outbox directory here)';
+  out.write(`dombridge demo: ${wrap(fixture.description ?? fixture.name, 110)}\nserver ${url}${mail}\n`);
 
   const t = transcript((line) => out.write(`${line}\n`));
   // The demo tells a story: every step is sent, captured and waited for, but answers are not compared with the
   // fixture's expected files (a long-running demo server's stock and ids drift from a fresh one's).
-  const result = await replayFixture(fixture, new UrlTarget(url, outboxKnown ? outbox : undefined, true), { compare: false, observer: t });
+  const result = await replayFixture(fixture, new UrlTarget(url, outboxKnown ? outbox : undefined, true, smtp ? SMTP_EMAIL_NOTE : undefined), { compare: false, observer: t });
   out.write(`\norder status: ${t.statuses.join(' → ') || '(none seen)'}\n`);
   if (result.status === 'failed') {
     const failed = result.steps.find((s) => s.status === 'failed');

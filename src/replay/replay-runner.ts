@@ -2,7 +2,7 @@ import type { XmlElement } from '../xml/xml-element.js';
 import { describeWanted, mismatch, readOutbox, type OutboxMail } from './email-outbox.js';
 import type { Fixture, Step } from './fixture-model.js';
 import { buildRequest, compareAnswer, readAnswer, writeExpected } from './replay-step.js';
-import { startInProcessTarget, UrlTarget, type ReplayTarget, type TargetAnswer } from './replay-target.js';
+import { serverEmailTransport, SMTP_EMAIL_NOTE, startInProcessTarget, UrlTarget, type ReplayTarget, type TargetAnswer } from './replay-target.js';
 import { builtinValues, substitute, UnknownVariableError } from './variables.js';
 import { evaluateCondition, selectValue } from './xml-path.js';
 
@@ -66,7 +66,9 @@ export async function replayFixtures(fixtures: readonly Fixture[], opts: ReplayO
     for (; emitted < fixtures.length && results[emitted]; emitted++) onResult?.(results[emitted]!);
   };
   if (opts.url) {
-    const target = new UrlTarget(opts.url, opts.outboxDir, opts.domCallbacks ?? true);
+    // A server that sends by SMTP writes no .eml: expecting one in --outbox would only time out.
+    const smtp = (await serverEmailTransport(opts.url)) === 'smtp';
+    const target = new UrlTarget(opts.url, smtp ? undefined : opts.outboxDir, opts.domCallbacks ?? true, smtp ? SMTP_EMAIL_NOTE : undefined);
     for (const [i, f] of fixtures.entries()) done(i, await replayFixture(f, target, opts));
     return results as FixtureResult[];
   }
@@ -158,7 +160,7 @@ async function runStep(f: Fixture, step: Step, target: ReplayTarget, scope: Map<
     }
   }
   if (step.email) {
-    if (!target.outboxDir) return { status: 'skipped', message: 'e-mail not checked: the outbox directory is unknown (pass --outbox DIR)' };
+    if (!target.outboxDir) return { status: 'skipped', message: target.emailNote ?? 'e-mail not checked: the outbox directory is unknown (pass --outbox DIR)' };
     await expectEmail(f, step, target.outboxDir, scope, opts);
   }
   return message ? { status, message } : { status };

@@ -18,6 +18,8 @@ export interface ReplayTarget {
   readonly description: string;
   /** Where the target writes customer e-mails as .eml files, when known. */
   readonly outboxDir: string | undefined;
+  /** Why e-mail steps are not checked when there is no outbox folder to read (the server sends by SMTP). */
+  readonly emailNote?: string | undefined;
   /** Whether the target's DOM calls back on its own (confirms, releases and ships transferred orders). */
   readonly domCallbacks: boolean;
   send(path: string, body: string, contentType: string): Promise<TargetAnswer>;
@@ -34,7 +36,7 @@ export class UrlTarget implements ReplayTarget {
   readonly description: string;
   private readonly base: string;
 
-  constructor(url: string, readonly outboxDir: string | undefined, readonly domCallbacks: boolean) {
+  constructor(url: string, readonly outboxDir: string | undefined, readonly domCallbacks: boolean, readonly emailNote?: string) {
     this.base = url.replace(/\/+$/, '');
     this.description = this.base;
   }
@@ -53,6 +55,23 @@ export class UrlTarget implements ReplayTarget {
 
   async close(): Promise<void> {}
 }
+
+/**
+ * How a running dombridge sends customer e-mail, as its /readyz says: 'smtp' (nothing lands in an outbox folder, so
+ * nothing there can be checked), 'outbox' (.eml files in $DOMBRIDGE_DATA/outbox), or undefined when it does not say.
+ */
+export async function serverEmailTransport(url: string): Promise<'smtp' | 'outbox' | undefined> {
+  try {
+    const r = await fetch(`${url.replace(/\/+$/, '')}/readyz`, { signal: AbortSignal.timeout(3000) });
+    const email = ((await r.json()) as { email?: unknown }).email;
+    return email === 'smtp' || email === 'outbox' ? email : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What an e-mail step says when the server sends by SMTP. */
+export const SMTP_EMAIL_NOTE = 'e-mail not checked: the server sends it by SMTP (SMTP_URL), so it is in that mail server, not in an outbox folder';
 
 /** The in-process simulator's fulfillment schedule: confirm, release and ship within a third of a second. */
 export const FAST_FULFILLMENT = { confirmAfterMs: 50, releaseAfterMs: 150, shipAfterMs: 300 } as const;

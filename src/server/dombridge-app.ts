@@ -223,7 +223,8 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
           const dom = { ...outage.domState(), lastProbe: outage.lastProbe() ?? null };
           const depth = await store.domOutbox.depth();
           // Ready while the database answers: with DOM down dombridge still sells (availability from cache, transfers queue).
-          return { status: database ? 200 : 503, body: { status: database ? 'ready' : 'not-ready', database: database ? 'up' : 'down', dom, outbox: depth } };
+          // email: how customer e-mail leaves (the demo and `replay --url` read it to know whether an outbox folder holds it).
+          return { status: database ? 200 : 503, body: { status: database ? 'ready' : 'not-ready', database: database ? 'up' : 'down', dom, outbox: depth, email: config.smtpUrl ? 'smtp' : 'outbox' } };
         },
       },
       textRoutes: metrics.textRoutes,

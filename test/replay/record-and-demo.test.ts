@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runDemoCommand } from '../../src/cli/demo.command.js';
 import { runRecordCommand } from '../../src/cli/record.command.js';
 import { startRecordingProxy } from '../../src/replay/recording-proxy.js';
+import { startSmtpPeer } from '../support/smtp-peer.js';
 import { ORDER_PATH, post, soap11, startWorld, type TestWorld } from '../support/test-app.js';
 import { FIXTURES, removeTempDirs, replay, sink, tempDir } from './replay-helpers.js';
 
@@ -148,6 +149,26 @@ describe('npm run demo', function () {
       expect(out.text).to.match(/order status: P → M( → [FG])+ → R → S\n/);
     } finally {
       await w.close();
+    }
+  });
+
+  it('follows a server that sends e-mail by SMTP: the mails are not looked for in an outbox folder, and it says so', async function () {
+    const smtp = await startSmtpPeer();
+    const data = tempDir(); // exists, so without knowing the transport the demo would wait for .eml files there
+    const w = await startWorld({ DOMBRIDGE_DATA: data, SMTP_URL: smtp.url }, undefined, { fulfillment: { confirmAfterMs: 100, releaseAfterMs: 400, shipAfterMs: 700 } } as never);
+    try {
+      const out = sink();
+      const err = sink();
+      const code = await runDemoCommand([], out, err, { DOMBRIDGE_URL: w.app.url, DOMBRIDGE_DATA: data });
+      expect(code, out.text + err.text).to.equal(0);
+      expect(out.text).to.contain('e-mails not checked (the server sends them by SMTP');
+      expect(out.text).to.contain('e-mail not checked: the server sends it by SMTP');
+      expect(out.text).to.match(/order status: P → M( → [FG])+ → R → S\n/);
+      for (let i = 0; i < 100 && smtp.mails.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(smtp.mails.length, 'the server did send by SMTP').to.be.above(0);
+    } finally {
+      await w.close();
+      await smtp.close();
     }
   });
 
