@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NS } from '../../src/xml/namespaces.js';
 import { child } from '../../src/xml/xml-element.js';
+import { scratchDir } from '../support/scratch.js';
 import {
   availabilityNouns, changeStatus, getAvailabilityBod, INVENTORY_PATH, itemAtOnline, post, sample, soap11, startWorld, type TestWorld,
 } from '../support/test-app.js';
@@ -87,7 +87,7 @@ describe('inventory availability flow (real HTTP, DOM simulator)', function () {
 
   it('with outage tolerance off, DOM down answers the BOD error DOM_UNAVAILABLE', async function () {
     await w.close();
-    const dir = mkdtempSync(join(tmpdir(), 'dombridge-'));
+    const dir = scratchDir();
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ inventory: { outageTolerance: false } }));
     w = await startWorld({}, file);

@@ -1,8 +1,7 @@
 import { onlyOnSqlite } from '../support/test-store.js';
 import { expect } from 'chai';
 import { journalNumberOf, parseMessageId } from '../../src/messages/message-ids.js';
-import { mkdtempSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runMessagesCommand } from '../../src/cli/messages.command.js';
@@ -16,6 +15,7 @@ import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.j
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { faultOf, getAvailabilityBod, INVENTORY_PATH, itemAtOnline, post, soap11 } from '../support/test-app.js';
 import { collidingBodIds, uniqueBodId, withBodId } from './message-support.js';
+import { scratchDir } from '../support/scratch.js';
 
 const REQUEST = (bodId: string) => `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><_inv:GetInventoryAvailability xmlns:_inv="http://www.ibm.com/xmlns/prod/commerce/9/inventory" xmlns:oa="http://www.openapplications.org/oagis/9"><oa:ApplicationArea><oa:BODID>${bodId}</oa:BODID></oa:ApplicationArea><_inv:DataArea><oa:Get><oa:Expression>/InventoryAvailability[InventoryAvailabilityIdentifier/ExternalIdentifier[CatalogEntryIdentifier[(UniqueID='20311')]]]</oa:Expression></oa:Get></_inv:DataArea></_inv:GetInventoryAvailability></soapenv:Body></soapenv:Envelope>`;
 
@@ -27,7 +27,7 @@ function entry(bodId: string, at: number, over: Partial<JournalEntry> = {}): Jou
   };
 }
 
-const tempJournal = () => join(mkdtempSync(join(tmpdir(), 'dombridge-journal-')), 'db.sqlite.get-journal');
+const tempJournal = () => join(scratchDir('dombridge-journal-'), 'db.sqlite.get-journal');
 const segmentFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.seg')).sort();
 
 /** The journal of answered Gets (src/messages/get-journal.ts): append-only segments, ids known at once. */
@@ -145,7 +145,7 @@ describe('Get journal behind a real server (file database)', function () {
   let dbPath: string;
 
   before(async function () {
-    const dir = mkdtempSync(join(tmpdir(), 'dombridge-journal-app-'));
+    const dir = scratchDir('dombridge-journal-app-');
     dbPath = join(dir, 'dombridge.db');
     sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger });
     store = SqliteStore.open({ path: dbPath });

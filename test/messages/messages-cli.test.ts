@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +8,7 @@ import { pruneMessages } from '../../src/messages/install-message-store.js';
 import { openTestStore, testStoreLocation } from '../support/test-store.js';
 import { openStore, type StoreLocation } from '../../src/store/open-store.js';
 import { inboundRow } from './message-support.js';
+import { scratchDir } from '../support/scratch.js';
 
 function sink(): { out: Writable; text: () => string } {
   let s = '';
@@ -24,7 +24,7 @@ describe('messages CLI', function () {
   const bodId = 'bod-transfer-0001';
 
   before(async function () {
-    db = await testStoreLocation(join(mkdtempSync(join(tmpdir(), 'dombridge-messages-')), 'db.sqlite'));
+    db = await testStoreLocation(join(scratchDir('dombridge-messages-'), 'db.sqlite'));
     const store = await openStore(db);
     const begun = await store.messages.beginInbound(inboundRow({ bodId: 'bod-in-0001', senderId: 'STOREFRONT', orderId: '90000101', catentryId: '20311', requestXml: '<soapenv:Envelope>the request</soapenv:Envelope>' }));
     inboundId = begun.created ? begun.messageId : '';

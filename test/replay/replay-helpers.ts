@@ -34,7 +34,7 @@ export async function replay(...argv: string[]): Promise<CommandRun> {
 
 /** A copy of the fixture library (without the shared samples) in a temporary directory, to change freely. */
 export function copyOfLibrary(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dombridge-fixtures-'));
+  const dir = tempDir('dombridge-fixtures-');
   cpSync(FIXTURES, dir, { recursive: true, filter: (src) => !src.startsWith(join(FIXTURES, 'samples')) });
   return dir;
 }

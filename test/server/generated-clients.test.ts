@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import soap from 'soap';
 import { INVENTORY_PATH, ORDER_PATH, startWorld, type TestWorld } from '../support/test-app.js';
+import { scratchDir } from '../support/scratch.js';
 
 const EXPRESSION = "/InventoryAvailability[InventoryAvailabilityIdentifier/ExternalIdentifier[CatalogEntryIdentifier[(UniqueID='20311')] and OnlineStoreIdentifier[(UniqueID='10201')]]]";
 
@@ -46,7 +46,7 @@ describe('generated SOAP clients against the real server', function () {
       if (process.env['CI']) throw new Error('python3-zeep is not installed; .ci/run must install it');
       this.skip();
     }
-    const dir = mkdtempSync(join(tmpdir(), 'dombridge-zeep-'));
+    const dir = scratchDir('dombridge-zeep-');
     const script = join(dir, 'call.py');
     writeFileSync(script, [
       'import sys, json, zeep',

@@ -1,11 +1,10 @@
 import { onlyOnSqlite } from '../support/test-store.js';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTERNAL_CHANGE_CHECK_MS, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AvailabilityRecord } from '../../src/inventory/inventory-model.js';
+import { scratchDir } from '../support/scratch.js';
 
 const online = { kind: 'online' as const, storeId: '10201' };
 const record = (catentryId: string, quantity: number): AvailabilityRecord => ({
@@ -19,7 +18,7 @@ describe('SQLite store: group commit and cached reads (file database)', function
   let path: string;
   let store: SqliteStore;
   beforeEach(function () {
-    path = join(mkdtempSync(join(tmpdir(), 'dombridge-store-')), 'db.sqlite');
+    path = join(scratchDir('dombridge-store-'), 'db.sqlite');
     store = SqliteStore.open({ path });
   });
   afterEach(async function () {

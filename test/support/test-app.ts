@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -30,14 +30,27 @@ export interface TestWorld {
  * `appOptions.payments` puts a payment provider of the test's own in place of a fresh test provider.
  */
 export async function startWorld(env: Record<string, string> = {}, configFile?: string, simOptions: Partial<Parameters<typeof startDomSimulator>[0]> = {}, appOptions: { payments?: PaymentProvider } = {}): Promise<TestWorld> {
+  // The world's data folder (its e-mail outbox) is its own unless the test names one, and goes with the world.
+  const ownData = env['DOMBRIDGE_DATA'] === undefined ? mkdtempSync(join(tmpdir(), 'dombridge-test-')) : undefined;
   const sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger, ...simOptions });
-  const config: Config = loadConfig({
-    ...(configFile ? { file: configFile } : {}),
-    env: { PORT: '0', DOM_URL: sim.url, DOM_TIMEOUT_MS: '1500', DOM_CONNECT_TIMEOUT_MS: '500', DOMBRIDGE_DATA: mkdtempSync(join(tmpdir(), 'dombridge-test-')), OUTBOX_RETRY_MS: '100', OUTBOX_POLL_MS: '50', ...env },
-  });
   const store = await openTestStore();
-  await seedDemo(store);
-  const app = await startDombridge(config, silentLogger, { store, ...appOptions });
+  const removeData = () => {
+    if (ownData) rmSync(ownData, { recursive: true, force: true });
+  };
+  let app: Dombridge;
+  try {
+    const config: Config = loadConfig({
+      ...(configFile ? { file: configFile } : {}),
+      env: { PORT: '0', DOM_URL: sim.url, DOM_TIMEOUT_MS: '1500', DOM_CONNECT_TIMEOUT_MS: '500', ...(ownData ? { DOMBRIDGE_DATA: ownData } : {}), OUTBOX_RETRY_MS: '100', OUTBOX_POLL_MS: '50', ...env },
+    });
+    await seedDemo(store);
+    app = await startDombridge(config, silentLogger, { store, ...appOptions });
+  } catch (e) {
+    await sim.close();
+    await store.close();
+    removeData();
+    throw e;
+  }
   sim.setCallbackUrl(app.url);
   return {
     app, sim, store,
@@ -45,6 +58,7 @@ export async function startWorld(env: Record<string, string> = {}, configFile?: 
       await app.close();
       await sim.close();
       await store.close();
+      removeData();
     },
   };
 }
