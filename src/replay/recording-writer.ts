@@ -18,9 +18,9 @@ export interface Exchange {
   readonly response: string;
 }
 
-/** What a recorded fixture ignores: what differs between any two runs of the same conversation. */
+/** What a recorded fixture ignores: what differs between any two runs of the same conversation (ExternalOrderID: DOM's own order key). */
 export const RECORDED_IGNORE = [
-  'ApplicationArea/BODID', '**/CreationDateTime', '**/LastUpdateDateTime', '**/PlacedDate', '**/AvailableDate', '**/ExpectedShipDate',
+  'ApplicationArea/BODID', '**/CreationDateTime', '**/OrderIdentifier/ExternalOrderID', '**/LastUpdateDateTime', '**/PlacedDate', '**/AvailableDate', '**/ExpectedShipDate',
   '**/TimeReleased', '**/TimeShipped', "**/UserDataField[@name='shipDate']", "**/UserDataField[@name='shipmentId']", "**/UserDataField[@name='trackingNumber']",
 ];
 

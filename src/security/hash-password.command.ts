@@ -53,8 +53,9 @@ const END = '\x04';
  * the line, Ctrl-C gives undefined. The terminal's mode is restored whatever happens.
  */
 export function readHidden(input: TerminalInput, err: Writable, prompt: string): Promise<string | undefined> {
-  err.write(prompt);
+  // Raw before the prompt: what is typed the moment the prompt shows must not be echoed.
   input.setRawMode(true);
+  err.write(prompt);
   input.setEncoding('utf8');
   input.resume();
   return new Promise((resolve) => {
