@@ -1,5 +1,5 @@
 /**
- * The BODs a storefront sends for one checkout (contract §4), as SOAP 1.1 envelopes, and the few values the
+ * The BODs a storefront sends for one checkout (docs/contract/wire.md, checkout), as SOAP 1.1 envelopes, and the few values the
  * benchmark reads back from the answers. Answers are read with anchored patterns rather than a parser: the
  * load generator shares a core with nothing but itself, and every answer it reads is dombridge's own writing.
  */

@@ -162,7 +162,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'outbox.pollMs', env: 'OUTBOX_POLL_MS', parser: wholeNumber(10, 600_000), default: 1000, doc: 'How often the relays look for due work when nothing wakes them, ms.' },
   { key: 'messages.enabled', env: 'DOMBRIDGE_MESSAGE_STORE', parser: onOff, default: true, doc: '`off` records no BOD and turns the idempotent receiver off: for measuring its cost only.' },
   { key: 'messages.retentionDays', env: 'MESSAGE_RETENTION_DAYS', parser: wholeNumber(1, 36_500), default: 30, doc: 'Whole days a recorded message is kept.' },
-  { key: 'security', parser: section('object', jsonObject), default: undefined, doc: 'Users and token settings; see the security section of docs/operations.md.' },
+  { key: 'security', parser: section('object', jsonObject), default: undefined, doc: 'Users and token settings; see docs/security.md.' },
   { key: 'security.users', env: 'DOMBRIDGE_USERS', parser: section('name:password:role,… (env) or a list (file)'), default: undefined, doc: 'Users allowed to call; DOMBRIDGE_USERS replaces the file\'s list when set.' },
   { key: 'commerce', parser: section('object', jsonObject), default: undefined, doc: 'Your shop: stores, fulfillment centers, and per-store ship modes, tax rates, promotions and payment methods; see "Your shop" below.' },
 ];

@@ -5,7 +5,7 @@
 
 /**
  * Commerce's message types. OrderStatusNotify_<status> carries the order status code (R released,
- * B back ordered, X canceled, ...); the name of that family is inferred, see the contract §5.
+ * B back ordered, X canceled, ...); the name of that family is inferred, see docs/contract/wire.md, checkout.
  */
 export type EmailType = 'OrderReceived' | 'ReleaseShipNotify' | `OrderStatusNotify_${string}`;
 

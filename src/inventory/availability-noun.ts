@@ -176,7 +176,7 @@ function quote(v: string): string {
   return v.includes("'") ? `"${v}"` : `'${v}'`;
 }
 
-/** The Get expression dombridge sends to DOM for several items at several locations (contract §3 forms). */
+/** The Get expression dombridge sends to DOM for several items at several locations (docs/contract/wire.md, inventory cache rules). */
 export function writeAvailabilityExpression(catentryIds: readonly string[], locations: readonly LocationRef[]): string {
   const items = catentryIds.map((id) => `UniqueID=${quote(id)}`).join(' or ');
   const locs = locations.map((l) =>

@@ -46,7 +46,7 @@ interface Pending {
 }
 
 /**
- * Answers "how many of item X at location Y" the way Commerce's DOM inventory model does (contract §3): from the
+ * Answers "how many of item X at location Y" the way Commerce's DOM inventory model does (docs/contract/wire.md, inventory cache rules): from the
  * cache while a record is fresh by its rule, otherwise from DOM (one call for every stale pair of a request),
  * writing DOM's answer back; while DOM cannot answer, from the stale record or the rule's fallback values.
  */

@@ -18,7 +18,7 @@ export const BUILT_IN_RULE: CacheRule = {
   fallbackOffset: null,
 };
 
-/** Specificity order of contract §3: item+location, location, item, default. */
+/** Specificity order of docs/contract/wire.md (inventory cache rules): item+location, location, item, default. */
 function specificity(rule: CacheRule): number {
   if (rule.catentryId !== null && rule.location !== null) return 3;
   if (rule.location !== null) return 2;

@@ -106,7 +106,7 @@ export class ProcessInventoryRequirementHandler implements BodOperation {
   }
 }
 
-/** Item inventory status of contract §4 from an availability answer and the quantity wanted. */
+/** Item inventory status (docs/contract/wire.md, checkout) from an availability answer and the quantity wanted. */
 export function itemInventoryStatus(a: AvailabilityNoun, wanted: number): 'Available' | 'Backorderable' | 'Unavailable' {
   if (a.status === 'Available' && (a.quantity === null || a.quantity >= wanted)) return 'Available';
   if (a.status === 'Backorderable') return 'Backorderable';

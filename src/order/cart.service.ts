@@ -10,7 +10,7 @@ import type { Order, OrderItem, PaymentInstruction } from './order-model.js';
 import type { OrderInput, OrderItemInput, ShippingInput } from './order-noun.js';
 import { fail, saveOrder, type OrderOutcome } from './order-repository.js';
 
-/** What a ChangeOrder's action expression targets (contract §4 XPaths). */
+/** What a ChangeOrder's action expression targets (docs/contract/wire.md, checkout). */
 export type CartTarget = 'item' | 'orderShipping' | 'itemShipping' | 'payment';
 export type CartAction = 'Create' | 'Update' | 'Delete';
 

@@ -8,7 +8,7 @@ import { ITEM_STATES, ORDER_STATES, type ItemStatus, type Order, type OrderStatu
 import { CUSTOMER_STATUSES, queueOrderEmail } from './order-notifications.js';
 import { fail, ok, saveOrder, withStatus, type OrderOutcome } from './order-repository.js';
 
-/** Sterling status numbers DOM may send instead of Commerce letters (contract §4). */
+/** Sterling status numbers DOM may send instead of Commerce letters (docs/contract/wire.md, checkout). */
 export function mapDomStatus(s: string): OrderStatus | 'D' | undefined {
   const n = /^\d{4}(\.\d+)?$/.test(s) ? Number(s) : NaN;
   if (!Number.isNaN(n)) {

@@ -57,7 +57,7 @@ export function cancelReservationBod(order: Order, bodId: string, lines: readonl
 }
 
 /**
- * ProcessOrder TransferOrder: everything contract §4 lists, the reservation to consume, and what Sterling needs to
+ * ProcessOrder TransferOrder: everything docs/contract/wire.md (checkout) lists, the reservation to consume, and what Sterling needs to
  * charge and total the order, where DOM's mediation map (ProcessOrder → createOrder) reads it: the bill-to
  * (BuyerBillInfo), one Adjustment per promotion on each item (Sterling totals a line from its unit price, quantity,
  * charges, these discount lines and taxes; TotalAdjustment alone is not read), the card facts by ProtocolData name

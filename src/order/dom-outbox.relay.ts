@@ -142,7 +142,7 @@ export class DomOutboxRelay {
 }
 
 /**
- * Commerce's scheduled re-transfer (contract §5): orders in H, and in F for longer than `pendingTimeoutMs`
+ * Commerce's scheduled re-transfer (docs/contract/wire.md, checkout): orders in H, and in F for longer than `pendingTimeoutMs`
  * (86,400 s by default), whose transfer message is no longer being retried. DOM is asked first whether it
  * already has the order; if so it is only marked G, otherwise its original message is queued again.
  */

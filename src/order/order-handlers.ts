@@ -22,7 +22,7 @@ function unsupported(actionCode: string, expression: string, operation: string, 
   return bodError('ACTION_UNSUPPORTED', { actionCode, expression, operation, supported });
 }
 
-/** Maps a ChangeOrder action expression (contract §4) to what it targets. */
+/** Maps a ChangeOrder action expression (docs/contract/wire.md, checkout) to what it targets. */
 function cartTarget(xpath: string): CartTarget | undefined {
   const x = xpath.replace(/\s+/g, '').replace(/\[\d+\]/g, '');
   if (x === '/Order/OrderItem' || x === '') return 'item';

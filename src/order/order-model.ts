@@ -4,7 +4,7 @@ import type { PricedOrder, PromotionConfig } from './pricing/order-pricing.js';
 type PromotionKind = PromotionConfig['kind'];
 
 /**
- * Order statuses dombridge moves orders through (contract §4 codes): P cart, M submitted, F pending transfer to
+ * Order statuses dombridge moves orders through (docs/contract/wire.md, checkout): P cart, M submitted, F pending transfer to
  * DOM, G transferred, H transfer failed, R released, B backordered, S shipped, X canceled. The other Commerce
  * codes (C, E, L, A, W, N, I, J, D) are not reached by these flows and are therefore not in the table.
  */

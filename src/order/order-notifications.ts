@@ -3,7 +3,7 @@ import type { EmailAddressBlock, EmailType, OrderEmailData } from '../email/emai
 import type { Store } from '../store/store.js';
 import { orderEmail, STATUS_TEXT, type Order, type PostalAddress, type Shipment } from './order-model.js';
 
-/** Statuses a customer hears about from DOM's updates (contract §5); others (G, F, H) are internal. */
+/** Statuses a customer hears about from DOM's updates (docs/contract/wire.md, checkout); others (G, F, H) are internal. */
 export const CUSTOMER_STATUSES: ReadonlySet<string> = new Set(['R', 'B', 'X']);
 
 function block(a: PostalAddress | null | undefined): EmailAddressBlock | undefined {

@@ -1,7 +1,7 @@
 import type { ComparisonRules } from './canonical-xml.js';
 import type { Condition, XmlPath } from './xml-path.js';
 
-/** What a fixture is once read: the format on disk is described in docs/replaying-bods.md. */
+/** What a fixture is once read: the format on disk is described in docs/replay.md. */
 
 export const SERVICE_PATHS = {
   inventory: '/webapp/wcs/component/inventory/services/InventoryServices',

@@ -13,7 +13,7 @@ describe('state machines defined as data', function () {
     const no = ORDER_STATES.check('P', 'S');
     expect(no).to.deep.equal({ ok: false, reason: 'order cannot go from P to S' });
   });
-  it("the order and item tables follow contract §5: transfer F → G or H, shipped items D", function () {
+  it("the order and item tables follow docs/contract/wire.md (checkout): transfer F → G or H, shipped items D", function () {
     expect(ORDER_STATES.check('F', 'H').ok).to.equal(true);
     expect(ORDER_STATES.check('H', 'F').ok).to.equal(true);
     expect(ORDER_STATES.check('S', 'X').ok).to.equal(false);

@@ -115,7 +115,7 @@ describe('inventory availability flow (real HTTP, DOM simulator)', function () {
     expect(child(child(show, NS.oa, 'OriginalApplicationArea'), NS.oa, 'CreationDateTime')?.text).to.match(/^\d{4}-/);
   });
 
-  describe('expression forms (contract §3)', function () {
+  describe('expression forms (docs/contract/wire.md, inventory cache rules)', function () {
     it('part number and online store name', async function () {
       const r = await get(`{_wcf.ap=IBM_Store_Details}/InventoryAvailability[InventoryAvailabilityIdentifier/ExternalIdentifier[CatalogEntryIdentifier/ExternalIdentifier[(PartNumber='TEST-SKU-0002')] and OnlineStoreIdentifier/ExternalIdentifier[(NameIdentifier='DemoDOMStore')]]]`);
       expect(availabilityNouns(r.body)[0]).to.include({ catentryId: '20312', partNumber: 'TEST-SKU-0002', location: 'online:10201', quantity: '300.0' });

@@ -4,7 +4,7 @@ import { addItems, changeOrder, eventually, getOrder, JANE, orderOf, processOrde
 import { bodyText, startSmtpPeer } from '../support/smtp-peer.js';
 
 /**
- * The checkout flow of contract §5 over real HTTP: storefront BODs to dombridge, dombridge to the DOM simulator,
+ * The checkout flow of docs/contract/wire.md over real HTTP: storefront BODs to dombridge, dombridge to the DOM simulator,
  * the simulator's callbacks back, and customer e-mails through a real SMTP server.
  */
 describe('checkout flow (real HTTP, DOM simulator, SMTP)', function () {

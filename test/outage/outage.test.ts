@@ -13,7 +13,7 @@ interface Readiness {
 }
 
 /**
- * DOM outages over real HTTP (contract §3, §5): after 5 consecutive transport failures the circuit opens and no
+ * DOM outages over real HTTP (docs/contract/wire.md, inventory cache rules and checkout): after 5 consecutive transport failures the circuit opens and no
  * request waits on DOM; dombridge keeps selling; a heartbeat notices DOM's return and the queued transfers go
  * without anyone acting.
  */

@@ -7,7 +7,7 @@ import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.j
 import { addItems, changeOrder, JANE, orderOf, processOrder, setPayment } from '../support/order-bods.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 import { itemAtOnline, availabilityNouns, changeStatus, getAvailabilityBod, INVENTORY_PATH, ORDER_PATH, post, soap11 } from '../support/test-app.js';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 
 const SHOP = join(PACKAGE_ROOT, 'examples', 'my-shop');
 
@@ -64,7 +64,12 @@ describe('your own shop: examples/my-shop imported and served', function () {
 
   it('serve on an empty database says first what it lacks', async function () {
     const r = await runCli(['serve'], { env: { ...env(), PORT: '0', DOM_SIM_PORT: '0' }, killAfterMs: 4000 });
-    expect(r.stdout.split('\n').slice(0, 3).join('\n')).to.contain('no online store configured: every request will be refused with STORE_NOT_FOUND');
+    const first = r.stdout.split('\n').slice(0, 3).join('\n');
+    expect(first).to.contain('no online store configured: every request will be refused with STORE_NOT_FOUND');
+    // It points to documents that exist.
+    const docs = [...first.matchAll(/docs\/[\w/-]+\.md/g)].map((m) => m[0]);
+    expect(docs).to.include.members(['docs/configuration.md', 'docs/data-formats.md']);
+    for (const d of docs) expect(existsSync(join(PACKAGE_ROOT, d)), d).to.equal(true);
   });
 
   it('the database follows the file: a store removed is retired, its orders keep working, new carts are refused', async function () {

@@ -9,7 +9,7 @@ import type { DomFailureKind, DomResult } from '../dom-transport.js';
  * There is no half-open state taken by live traffic: while open, no storefront request waits on a dead DOM;
  * probes alone ask whether DOM is back. They back off (nextProbeAt): the first comes probeMinMs after the circuit
  * opened, each later one a third of the time DOM has been down after the last, never more than heartbeatMs apart
- * (contract §3: every 300 s while DOM is down). So DOM back after an outage of T is noticed within about T/3
+ * (DOM_HEARTBEAT_S, 300 s; docs/operations.md, probing DOM). So DOM back after an outage of T is noticed within about T/3
  * (a 30 s outage: within 10 s), and a long outage costs one probe per heartbeat. An operator may also probe at
  * once (DomCircuitGate.probeNow: the console, POST /admin/dom/probe, `dombridge dom probe`).
  */

@@ -28,7 +28,7 @@ export type OutageTransport = Pick<DomTransport, 'setGate' | 'probe'>;
 
 /**
  * The heartbeat asks DOM for an item and store no shop has: DOM leaves pairs it does not know out of its answer
- * (contract §3), so the answer is small, and any readable BOD, even one with an error ChangeStatus, proves DOM is
+ * (docs/contract/wire.md, inventory cache rules), so the answer is small, and any readable BOD, even one with an error ChangeStatus, proves DOM is
  * back. Nothing in the cache depends on it.
  */
 const HEARTBEAT_ITEM = 'dombridge-heartbeat';
