@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runMessagesCommand } from '../../src/cli/messages.command.js';
@@ -14,6 +12,7 @@ import { parseExposition, samples } from '../observability/exposition.js';
 import { withBodId } from '../messages/message-support.js';
 import { addItems, eventually, JANE, orderOf, processOrder, setPayment } from '../support/order-bods.js';
 import { getAvailabilityBod, INVENTORY_PATH, itemAtOnline, ORDER_PATH, post, soap11 } from '../support/test-app.js';
+import { scratchDir } from '../support/scratch.js';
 
 type AccessLine = { msg: string; method: string; path: string; status: number; operation?: string; bodId?: string; orderId?: string; outcome?: string; code?: string; messageId?: string };
 
@@ -33,7 +32,7 @@ describe('operations: a mixed run, told the same by the records, /metrics and th
 
   before(async function () {
     sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger, fulfillment: { confirmAfterMs: 50, releaseAfterMs: 100, shipAfterMs: 150 } } as never);
-    const dataDir = mkdtempSync(join(tmpdir(), 'dombridge-mixed-'));
+    const dataDir = scratchDir('dombridge-mixed-');
     dbPath = join(dataDir, 'dombridge.db');
     const config = loadConfig({ env: {
       PORT: '0', DOM_URL: sim.url, DOM_TIMEOUT_MS: '1500', DOM_CONNECT_TIMEOUT_MS: '500', DOMBRIDGE_DATA: dataDir, DOMBRIDGE_DB: dbPath,
