@@ -72,6 +72,9 @@ describe('promotions, DOM updates and inventory flags (real HTTP)', function () 
 
   it('promotion bookkeeping from DOM is confirmed and recorded; a repeated SyncOrder changes nothing', async function () {
     const id = await submittedOrder();
+    // The simulator finalizes the order's promotion usage itself right after confirming it; wait for that, so the
+    // requests below do not race its callback for the same order (a concurrent change is refused, and DOM retries).
+    await eventually(async () => expect((await w.store.orders.get(id))?.promotionUsage).to.equal('finalized'));
     const fin = await post(w.app.url, ORDER_PATH, soap11(processOrder('FinalizePromotionCalUsage', id)));
     expect(changeStatus(fin.body)).to.equal(undefined);
     expect((await w.store.orders.get(id))?.promotionUsage).to.equal('finalized');
