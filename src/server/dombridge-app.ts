@@ -40,6 +40,7 @@ import { installOutageHandling } from '../dom/outage/install-outage.js';
 import { AccessLog } from '../observability/access-log.js';
 import { OperationsQueries } from '../operations/operations-queries.js';
 import { RequestRates } from '../operations/request-rates.js';
+import { consoleRoutes } from '../console/console-routes.js';
 import type { AdminRequest, AdminVerdict } from '../security/install-security.js';
 
 export { ORDER_SERVICE_PATH };
@@ -238,6 +239,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
         },
       },
       accessLog,
+      console: consoleRoutes({ operations, admin: security.admin, log: log.child({ component: 'console' }) }),
     }, log);
     simulator?.setCallbackUrl(http.url);
     // Transfers a dead process left in flight ('sent') come back through the relay once their claim's lease expires.

@@ -7,6 +7,7 @@ import type { SoapAnswer, SoapDispatcher } from '../soap/soap-dispatcher.js';
 import type { AccessLog } from '../observability/access-log.js';
 import type { AdminRequest, AdminVerdict } from '../security/install-security.js';
 import { WsdlPublisher } from './wsdl-publisher.js';
+import { CONSOLE_MAX_FORM_BYTES, type ConsoleAnswer, type ConsoleRequest } from '../console/console-routes.js';
 
 export interface HttpServerOptions {
   readonly maxBodyBytes: number;
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   readonly adminGate?: (req: AdminRequest) => Promise<AdminVerdict>;
   /** One line per request (src/observability/access-log.ts); none when undefined. */
   readonly accessLog?: AccessLog | undefined;
+  /** The operations console under /console/ (src/console/console-routes.ts); it checks who may see it itself. */
+  readonly console?: ((req: ConsoleRequest) => Promise<ConsoleAnswer>) | undefined;
 }
 
 export interface RunningServer {
@@ -58,6 +61,7 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
     const query = q === -1 ? '' : url.slice(q + 1);
     const service = byPath.get(pathname);
     if (service && req.method === 'POST') return void handleSoap(service, req, res, started, pathname);
+    if (opts.console && (pathname === '/console' || pathname.startsWith('/console/'))) return void handleConsole(opts.console, req, res, started, pathname, query);
     const admin = opts.adminRoutes?.[pathname];
     if (admin && opts.adminGate) {
       if (req.method !== 'POST') {
@@ -116,6 +120,41 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
     }
     answer(req, res, started, pathname, 404, 'text/plain', 'not found\n');
   });
+
+  /** Reads a console form (bounded), lets the console answer, sends its headers with the answer. */
+  function handleConsole(route: (req: ConsoleRequest) => Promise<ConsoleAnswer>, req: http.IncomingMessage, res: http.ServerResponse, started: number, pathname: string, query: string): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const run = (body: string) => {
+      route({ method: req.method ?? 'GET', pathname, query: new URLSearchParams(query), headers: req.headers, remoteAddress: req.socket.remoteAddress, body }).then((a) => {
+        for (const [k, v] of Object.entries(a.headers)) res.setHeader(k, v);
+        answer(req, res, started, pathname, a.status, a.contentType, a.body);
+      }).catch((e: unknown) => {
+        log.error('console request failed', { path: pathname, error: e instanceof Error ? e.message : String(e) });
+        answer(req, res, started, pathname, 500, 'text/plain', 'failed; see the log\n');
+      });
+    };
+    if (req.method !== 'POST') {
+      req.resume();
+      return run('');
+    }
+    if (Number(req.headers['content-length'] ?? 0) > CONSOLE_MAX_FORM_BYTES) {
+      answer(req, res, started, pathname, 413, 'text/plain', 'form too large\n');
+      return lingeringClose(req);
+    }
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > CONSOLE_MAX_FORM_BYTES) {
+        if (!res.headersSent) answer(req, res, started, pathname, 413, 'text/plain', 'form too large\n');
+        return lingeringClose(req);
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (size <= CONSOLE_MAX_FORM_BYTES) run(Buffer.concat(chunks).toString('utf8'));
+    });
+  }
 
   async function handleSoap(service: ServiceDefinition, req: http.IncomingMessage, res: http.ServerResponse, started: number, pathname: string): Promise<void> {
     const declared = Number(req.headers['content-length'] ?? NaN);
