@@ -75,7 +75,7 @@ export function messageTable(items: readonly MessageSummary[], opts: { select?: 
   return html`<table class="grid">
 <thead><tr>${opts.select ? html`<th class="pick"><input type="checkbox" data-select-all aria-label="select all"></th>` : ''}<th>Id</th><th>Time (UTC)</th><th>Dir</th><th>Operation</th><th>Status</th><th>Code</th><th>BODID</th><th>Order</th><th>Item</th></tr></thead>
 <tbody>
-${items.map((m) => html`<tr>${opts.select ? html`<td class="pick"><input type="checkbox" name="id" value="${m.id}" aria-label="select ${m.id}"></td>` : ''}<td>${messageLink(m.id)}</td><td class="nowrap">${shortTime(m.createdAt)}</td><td>${m.direction}</td><td>${m.operation}</td><td>${statusBadge(m.status)}</td><td class="mono">${m.code ?? ''}</td><td class="mono clip" title="${m.bodId ?? ''}">${m.bodId ?? ''}</td><td>${orderLink(m.orderId)}</td><td class="mono">${m.partNumber ?? ''}</td></tr>
+${items.map((m) => html`<tr>${opts.select ? html`<td class="pick"><input type="checkbox" name="id" value="${m.id}" aria-label="select ${m.id}"></td>` : ''}<td>${messageLink(m.id)}</td><td class="nowrap">${shortTime(m.createdAt)}</td><td>${m.direction}</td><td>${m.operation}</td><td>${statusBadge(m.status)}</td><td class="mono">${m.code ?? ''}</td><td class="mono">${m.bodId ? html`<span class="clip" title="${m.bodId}">${m.bodId}</span>` : ''}</td><td>${orderLink(m.orderId)}</td><td class="mono nowrap">${m.partNumber ?? ''}</td></tr>
 `)}</tbody>
 </table>`;
 }

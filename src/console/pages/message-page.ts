@@ -9,7 +9,7 @@ import { layout, messageLink, messageTable, orderLink, postForm, shortTime, stat
 export function messagePage(ctx: PageContext, m: MessageDetail, earlier: MessageDetail | undefined): string {
   const resendable = m.source === 'outbox' && (m.status === 'dead' || m.status === 'failed');
   const fields: [string, SafeHtml | string | number | null][] = [
-    ['Status', statusBadge(m.status)], ['Code', m.code], ['Note', m.note], ['Direction', m.direction === 'in' ? 'in (to dombridge)' : 'out (to DOM)'],
+    ['Status', statusBadge(m.status)], ['Code', m.code], ['Direction', m.direction === 'in' ? 'in (to dombridge)' : 'out (to DOM)'],
     ['Source', m.source === 'outbox' ? 'DOM outbox' : 'message record'], ['Operation', m.operation], ['Service', m.service], ['BODID', m.bodId],
     ['Sender', m.senderId], ['Order', orderLink(m.orderId)], ['Item', m.partNumber], ['Attempts', m.attempts], ['Duration', m.durationMs === null ? null : `${m.durationMs} ms`],
     ['Caused by', m.causedBy ? messageLink(m.causedBy) : null], ['Created', shortTime(m.createdAt)], ['Updated', shortTime(m.updatedAt)], ['Applied', shortTime(m.appliedAt)],
@@ -18,6 +18,7 @@ export function messagePage(ctx: PageContext, m: MessageDetail, earlier: Message
 <dl class="fields">
 ${fields.filter(([, v]) => v !== null && v !== '' && v !== undefined).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
 </dl>
+${m.note ? html`<p class="notice${m.status === 'processed' || m.status === 'acknowledged' ? '' : ' error'}" id="note">${m.note}</p>` : ''}
 ${resendable ? postForm(ctx, '/console/resend', html`<input type="hidden" name="id" value="${m.id}"><button type="submit" id="resend-one">Resend…</button>`, html` class="actions"`) : ''}
 ${m.attemptsRecorded.length ? html`<h2>Attempts</h2>${messageTable(m.attemptsRecorded)}` : ''}
 ${earlier ? diffSection(m, earlier) : ''}

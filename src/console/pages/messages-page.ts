@@ -70,10 +70,10 @@ export function messagesPage(ctx: PageContext, mq: MessageQuery, page: MessagePa
   <label>Direction <select name="direction">
     <option value="">any</option><option value="in"${r['direction'] === 'in' ? html` selected` : ''}>in</option><option value="out"${r['direction'] === 'out' ? html` selected` : ''}>out</option>
   </select></label>
-  <label>Operation <input name="operation" value="${r['operation'] ?? ''}" placeholder="ChangeOrder" size="16"></label>
-  <label>BODID <input name="bodid" value="${r['bodid'] ?? ''}" size="22"></label>
-  <label>Order <input name="order" value="${r['order'] ?? ''}" size="10"></label>
-  <label>Part number <input name="part" value="${r['part'] ?? ''}" size="14"></label>
+  <label>Operation <input name="operation" value="${r['operation'] ?? ''}" placeholder="ChangeOrder" size="13"></label>
+  <label>BODID <input name="bodid" value="${r['bodid'] ?? ''}" size="18"></label>
+  <label>Order <input name="order" value="${r['order'] ?? ''}" size="9"></label>
+  <label>Part number <input name="part" value="${r['part'] ?? ''}" size="11"></label>
   <label>Since (UTC) <input type="datetime-local" name="since" value="${r['since'] ?? ''}" step="1"></label>
   <label>Until (UTC) <input type="datetime-local" name="until" value="${r['until'] ?? ''}" step="1"></label>
   <button type="submit">Filter</button>

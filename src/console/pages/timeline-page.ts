@@ -2,13 +2,13 @@ import type { TimelineEvent, TimelineKind } from '../../operations/operations-qu
 import { html } from '../html.js';
 import { layout, messageLink, shortTime, statusBadge, type PageContext } from './layout.js';
 
-/** Who talks to whom in each kind of event: the storefront, dombridge and DOM as three lanes. */
+/** Who talks to whom in each kind of event (a BOD in comes from the storefront or, for DOM's callbacks, from DOM). */
 const FLOW: Readonly<Record<TimelineKind, string>> = {
-  'bod-in': 'storefront / DOM → dombridge',
+  'bod-in': 'in, to dombridge',
   'bod-out': 'dombridge → DOM',
-  outbox: 'dombridge → DOM (outbox)',
+  outbox: 'outbox → DOM',
   status: 'order status',
-  email: 'dombridge → customer',
+  email: 'e-mail to customer',
 };
 
 /** One order's story in time order; each message a click away from its raw XML. */
