@@ -81,6 +81,8 @@ export interface StartOptions {
   readonly singletonJobs?: boolean;
   /** The built-in DOM simulator runs in another process (the `--workers` primary): its URL and callback user. */
   readonly sharedSimulator?: { readonly url: string; readonly callbackUser: { readonly name: string; readonly password: string } | undefined };
+  /** This process is worker N of `serve --workers` (shown by /healthz with its pid). */
+  readonly worker?: number;
 }
 
 /**
@@ -230,7 +232,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
     http = await startHttpServer(dispatcher, services, {
       maxBodyBytes: config.limits.maxBodyBytes, host: config.host, port: config.port,
       probes: {
-        '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
+        '/healthz': async () => ({ status: 200, body: { status: 'ok', ...(opts.worker !== undefined ? { worker: opts.worker, pid: process.pid } : {}) } }),
         '/readyz': async () => {
           const database = await store.ping();
           // DOM's state is the circuit's, as it stands: it turns up as soon as a probe gets an answer.
