@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
 import { ConfigError, type Config } from '../config/config.js';
 import { seedDemo } from '../demo/demo-seed.js';
 import type { DomSimulator } from '../dom/simulator/dom-simulator.js';
@@ -47,7 +48,8 @@ export function workerStartOptions(): StartOptions | undefined {
 
 /** Refuses a store several processes cannot share; call before anything starts. */
 export function checkWorkersStore(config: Config): void {
-  if (config.workers > 1 && !config.dbUrl && config.dbPath === ':memory:') {
+  // `--db :memory:` arrives resolved to a path: its name tells.
+  if (config.workers > 1 && !config.dbUrl && basename(config.dbPath) === ':memory:') {
     throw new ConfigError('workers', `is ${config.workers}, but an in-memory SQLite database (:memory:) is private to one process; use a SQLite file or PostgreSQL (docs/several-nodes.md)`);
   }
 }
