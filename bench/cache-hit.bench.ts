@@ -83,7 +83,7 @@ const STORE = '10201';
 const BODID_LENGTH = 36;
 
 /** The request, with a fixed-width BODID that the load generator rewrites for every request. */
-function buildRequest(): { request: Buffer; slot: UniqueSlot } {
+export function buildRequest(): { request: Buffer; slot: UniqueSlot } {
   const placeholder = '0'.repeat(BODID_LENGTH);
   const text = soap11(getAvailabilityBod(itemAtOnline(ITEM, STORE), STORE)).replace(/<oa:BODID>[^<]*<\/oa:BODID>/, `<oa:BODID>${placeholder}</oa:BODID>`);
   const at = text.indexOf(`<oa:BODID>${placeholder}`);
@@ -222,7 +222,7 @@ async function startBaseline(name: string, script: string, args: string[]): Prom
 }
 
 /** Copies of the request, each with a BODID of its own. */
-function withFreshBodId(request: Buffer, slot: UniqueSlot): () => Buffer {
+export function withFreshBodId(request: Buffer, slot: UniqueSlot): () => Buffer {
   const next = uniqueFiller(slot.length);
   return () => {
     const b = Buffer.from(request);
@@ -235,7 +235,7 @@ function withFreshBodId(request: Buffer, slot: UniqueSlot): () => Buffer {
  * Two requests with BODIDs of their own: the first may ask DOM and fills the cache; the second must come from the
  * cache. Returns the second answer's text (what the bare baseline serves).
  */
-async function warm(port: number, fresh: () => Buffer): Promise<string> {
+export async function warm(port: number, fresh: () => Buffer): Promise<string> {
   const first = await postOnce(port, INVENTORY_PATH, fresh(), SOAP11_HEADERS);
   if (first.status !== 200 || !first.text.includes('ShowInventoryAvailability')) {
     throw new Error(`the warming GetInventoryAvailability was answered HTTP ${first.status}: ${first.text.slice(0, 400)}`);

@@ -30,7 +30,7 @@ export interface CheckoutOptions {
 export const CHECKOUT_BAR_PER_SECOND = 100;
 /** Statuses at or past "transferred": DOM may release or back-order a transferred order before the next poll. */
 const TRANSFERRED = new Set(['G', 'R', 'B', 'S']);
-const STEPS = ['create', 'payment', 'prepare', 'submit', 'submitToG'] as const;
+export const STEPS = ['create', 'payment', 'prepare', 'submit', 'submitToG'] as const;
 type Step = (typeof STEPS)[number];
 
 export interface Percentiles {
@@ -62,12 +62,12 @@ export interface CheckoutResult {
 /** How long the child may take to exit after SIGTERM before it is killed, ms. */
 const STOP_GRACE_MS = 5000;
 
-function stats(values: number[]): Percentiles {
+export function stats(values: number[]): Percentiles {
   const s = sortedCopy(values);
   return { count: s.length, p50Ms: percentile(s, 50), p99Ms: percentile(s, 99) };
 }
 
-type Timings = Record<Step, number>;
+export type Timings = Record<Step, number>;
 type CheckoutOutcome = { ok: true; orderId: string; timings: Timings; polls: number } | { ok: false; step: string; error: string };
 
 export async function runCheckoutBench(o: CheckoutOptions): Promise<CheckoutResult> {
@@ -158,9 +158,9 @@ export async function runCheckoutBench(o: CheckoutOptions): Promise<CheckoutResu
   };
 }
 
-type Post = (body: string) => Promise<{ status: number; text: string }>;
+export type Post = (body: string) => Promise<{ status: number; text: string }>;
 
-async function checkout(post: Post, shopper: number, o: CheckoutOptions): Promise<CheckoutOutcome> {
+export async function checkout(post: Post, shopper: number, o: CheckoutOptions): Promise<CheckoutOutcome> {
   const timings = {} as Timings;
   const step = async (name: Step, body: string): Promise<{ ok: true; text: string } | { ok: false; step: string; error: string }> => {
     const t0 = performance.now();
@@ -213,7 +213,7 @@ async function checkout(post: Post, shopper: number, o: CheckoutOptions): Promis
 }
 
 /** Sets the simulator's on-hand quantity through its control API; returns a problem, or undefined. */
-async function setSimStock(simPort: number, catentryId: string, location: string, onHand: number): Promise<string | undefined> {
+export async function setSimStock(simPort: number, catentryId: string, location: string, onHand: number): Promise<string | undefined> {
   try {
     const res = await fetch(`http://${LOOPBACK}:${simPort}/sim/stock`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ catentryId, location, onHand }),

@@ -3,6 +3,7 @@ import { fmtInt, fmtMB, fmtMs, fmtRatio, table } from './bench-support.js';
 import type { CacheHitResult, Figure } from './cache-hit.bench.js';
 import type { CheckoutResult, Percentiles } from './checkout.bench.js';
 import type { LoadInventoryResult } from './load-inventory.bench.js';
+import type { NodesResult } from './nodes.bench.js';
 
 export type SectionOutcome<T> = { ok: true; result: T } | { ok: false; error: string } | { ok: false; skipped: true };
 
@@ -120,4 +121,33 @@ export function printLoadInventory(s: SectionOutcome<LoadInventoryResult>): void
   if ('error' in r.loader) out(`   loader FAILED: ${r.loader.error}`);
   else if (r.loader.firstRejection) out(`   first rejected row: ${r.loader.firstRejection}`);
   if ('error' in r.sqlite) out(`   bare insert FAILED: ${r.sqlite.error}`);
+}
+
+export function printNodes(s: SectionOutcome<NodesResult>, settings: { cacheMs: number; checkoutMs: number; loops: number; connections: number }): void {
+  const title = '4. Store and processes side by side: SQLite / PostgreSQL, one process / serve --workers 2';
+  if (notMeasured(title, s)) return;
+  const r = s.result;
+  out(`\n${title}`);
+  out(`   each configuration in turn, same run: cache-hit Gets (${settings.connections} connections, ${settings.cacheMs / 1000} s, ${r.loader}), then ${settings.loops} checkout loops for ${settings.checkoutMs / 1000} s; ` +
+    `DOM = the simulator in its own process; PostgreSQL at ${r.pgUrl}, a fresh database each; CPU = every process of the server (primary and workers)`);
+  const rows: string[][] = [['configuration', 'Gets/s', 'ratio', 'CPU/Get', 'checkouts/s', 'ratio', 'CPU/checkout', 'server CPU', 'p99 create', 'p99 payment', 'p99 Prepare', 'p99 Submit', 'p99 Submit→G']];
+  const base = r.configs.sqlite1;
+  const baseOk = base && !('error' in base) ? base : undefined;
+  const ratio = (a: number, b: number | undefined) => (b && Number.isFinite(a) && b > 0 ? fmtRatio(a / b) : '—');
+  for (const [name, f] of Object.entries(r.configs)) {
+    if (!f) continue;
+    if ('error' in f) {
+      rows.push([name, `FAILED: ${f.error.slice(0, 200)}`]);
+      continue;
+    }
+    rows.push([
+      f.label, fmtInt(f.getsPerSecond), ratio(f.getsPerSecond, baseOk?.getsPerSecond), fmtUs(f.cpuUsPerGet),
+      f.checkoutsPerSecond.toFixed(1), ratio(f.checkoutsPerSecond, baseOk?.checkoutsPerSecond),
+      Number.isFinite(f.cpuMsPerCheckout) ? `${f.cpuMsPerCheckout.toFixed(1)} ms` : 'n/a', fmtPercent(f.checkoutCpuPercent),
+      fmtMs(f.steps.create.p99Ms), fmtMs(f.steps.payment.p99Ms), fmtMs(f.steps.prepare.p99Ms), fmtMs(f.steps.submit.p99Ms), fmtMs(f.steps.submitToG.p99Ms),
+    ]);
+    if (f.checkoutFailures) out(`   ${f.label}: ${f.checkoutFailures} checkouts failed`);
+  }
+  out(table(rows));
+  out('   ratios against SQLite in one process; the machine\'s cores are shared by the server, PostgreSQL, the simulator and the load generator');
 }

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: dombridge's figures, each beside its baselines measured in the same run.
  *
- *   node dist/bench/run.js [--quick] [--only cache|checkout|load[,…]] [--cpu-prof] [--loader node|wrk|auto]
+ *   node dist/bench/run.js [--quick] [--only cache|checkout|load|nodes[,…]] [--cpu-prof] [--loader node|wrk|auto]
  *
  *   1. cache-hit GetInventoryAvailability over HTTP: dombridge vs a bare node:http server vs node-soap
  *   2. complete checkouts per second against the DOM simulator (bar: 100/s), beside the cache-hit figure
  *   3. load-inventory rows/s and peak RSS vs a bare better-sqlite3 insert (bars: ratio ≥ 0.5, peak < 200 MB)
+ *   4. SQLite and PostgreSQL, one process and `serve --workers 2`, side by side: cache-hit Gets/s and checkouts/s
+ *      with step p99s and CPU per request (needs PostgreSQL: BENCH_PG, default postgres://postgres@127.0.0.1:5432/test)
  *
  * Prints a table and writes the figures to var/bench/latest.json. A figure below its bar is reported, never
  * a failure; a section that cannot be measured is reported as failed (exit code 1) and the others still run.
@@ -23,9 +25,10 @@ import { runCacheHitBench, type CacheHitResult } from './cache-hit.bench.js';
 import { LOADER_CHOICES, type LoaderChoice } from './load-generator.js';
 import { runCheckoutBench, type CheckoutResult } from './checkout.bench.js';
 import { runLoadInventoryBench, type LoadInventoryResult } from './load-inventory.bench.js';
-import { printCacheHit, printCheckout, printLoadInventory, type SectionOutcome } from './report.js';
+import { runNodesBench, type NodesResult } from './nodes.bench.js';
+import { printCacheHit, printCheckout, printLoadInventory, printNodes, type SectionOutcome } from './report.js';
 
-const SECTIONS = ['cache', 'checkout', 'load'] as const;
+const SECTIONS = ['cache', 'checkout', 'load', 'nodes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -50,7 +53,7 @@ const QUICK: Settings = {
 };
 
 function usage(problem: string): never {
-  process.stderr.write(`bench: ${problem}\nusage: node dist/bench/run.js [--quick] [--only cache|checkout|load[,…]] [--cpu-prof] [--loader node|wrk|auto]\n`);
+  process.stderr.write(`bench: ${problem}\nusage: node dist/bench/run.js [--quick] [--only cache|checkout|load|nodes[,…]] [--cpu-prof] [--loader node|wrk|auto]\n`);
   process.exit(64);
 }
 
@@ -62,7 +65,7 @@ async function main(): Promise<number> {
     usage(errorMessage(e));
   }
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
-  for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) usage(`--only takes cache, checkout or load, not "${s}"`);
+  for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) usage(`--only takes cache, checkout, load or nodes, not "${s}"`);
   const wanted = new Set(only as Section[]);
   const loader = values.loader ?? 'auto';
   if (!(LOADER_CHOICES as readonly string[]).includes(loader)) usage(`--loader takes node, wrk or auto, not "${loader}"`);
@@ -100,16 +103,19 @@ async function main(): Promise<number> {
   printCheckout(checkout, cache);
   const load = await run<LoadInventoryResult>('load', () => runLoadInventoryBench({ root: PACKAGE_ROOT, ...settings.load, log }));
   printLoadInventory(load);
+  const nodesSettings = { cache: { connections: settings.cache.connections, warmupMs: settings.cache.warmupMs, durationMs: settings.cache.durationMs }, checkout: settings.checkout };
+  const nodes = await run<NodesResult>('nodes', () => runNodesBench({ root: PACKAGE_ROOT, ...nodesSettings, loader: loader as LoaderChoice, log }));
+  printNodes(nodes, { cacheMs: settings.cache.durationMs, checkoutMs: settings.checkout.durationMs, loops: settings.checkout.loops, connections: settings.cache.connections });
 
   const loadAverageAtEnd = Number(os.loadavg()[0]!.toFixed(2));
   process.stdout.write(`\nLoad average ${header.loadAverage1m} at the start, ${loadAverageAtEnd} at the end (above ~1 on ${header.cpus} CPUs, other work shared the machine and the figures are low)\n`);
   const file = join(PACKAGE_ROOT, 'var', 'bench', 'latest.json');
   mkdirSync(join(PACKAGE_ROOT, 'var', 'bench'), { recursive: true });
   const section = <T>(s: SectionOutcome<T>) => (s.ok ? s.result : 'skipped' in s ? { skipped: true } : { error: s.error });
-  writeFileSync(file, `${JSON.stringify({ ...header, loadAverage1mAtEnd: loadAverageAtEnd, cacheHit: section(cache), checkout: section(checkout), loadInventory: section(load) }, roundNumbers, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...header, loadAverage1mAtEnd: loadAverageAtEnd, cacheHit: section(cache), checkout: section(checkout), loadInventory: section(load), nodes: section(nodes) }, roundNumbers, 2)}\n`);
   process.stdout.write(`\nFigures written to var/bench/latest.json\n`);
 
-  const failed = [cache, checkout, load].some((s) => !s.ok && !('skipped' in s));
+  const failed = [cache, checkout, load, nodes].some((s) => !s.ok && !('skipped' in s));
   return failed ? 1 : 0;
 }
 

@@ -18,6 +18,7 @@ export const SERVE = {
     host: { type: 'string', value: 'ADDR', help: 'address to listen on (default $HOST, else 127.0.0.1; any other needs users)' },
     db: DB,
     demo: { type: 'boolean', help: 'seed the demo shop on an empty database' },
+    workers: { type: 'string', value: 'N', help: 'processes serving the port and sharing the store (default $DOMBRIDGE_WORKERS, else 1;\nPostgreSQL or a SQLite file, not :memory:; docs/several-nodes.md)' },
   },
   notes: 'Settings: command-line option > environment variable > config file > default (docs/configuration.md).\nExit status: 0 after a clean shutdown, 64 for a configuration or usage error, 1 when it cannot start.',
 } as const satisfies CommandSpec;

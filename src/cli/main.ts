@@ -29,12 +29,25 @@ async function main(argv: string[]): Promise<number> {
           ...(values.db ? { dbPath: values.db } : {}),
           ...(values.demo ? { demo: true } : {}),
           ...(values.host ? { host: values.host } : {}),
+          ...(values.workers !== undefined ? { workers: workersArg(values.workers) } : {}),
         },
       });
-      const log = createLogger(config.logLevel, { service: 'dombridge' });
+      const cluster = (await import('node:cluster')).default;
+      const { checkWorkersStore, startCluster, workerStartOptions } = await import('../server/worker-cluster.js');
+      checkWorkersStore(config);
+      const worker = workerStartOptions();
+      const log = createLogger(config.logLevel, { service: 'dombridge', ...(worker?.worker !== undefined ? { worker: worker.worker } : {}) });
+      if (config.workers > 1 && cluster.isPrimary) {
+        const running = await startCluster(config, log);
+        await waitForSignal(log, (signal) => running.stop(signal));
+        return 0;
+      }
       const { startDombridge } = await import('../server/dombridge-app.js');
-      const app = await startDombridge(config, log);
-      await waitForSignal(log, () => app.close());
+      const app = await startDombridge(config, log, worker ?? {});
+      // A worker whose primary is gone (killed) has nobody to hand it connections: it stops as on SIGTERM.
+      await waitForSignal(log, () => app.close(), cluster.isWorker);
+      // The IPC channel to the primary would keep a worker alive after its close.
+      if (cluster.isWorker && process.connected) process.disconnect();
       return 0;
     }
     case 'dom-sim': {
@@ -174,6 +187,12 @@ function fulfillmentArg(v: string | undefined): false | { confirmAfterMs: number
   return { confirmAfterMs: ms[0]!, releaseAfterMs: ms[1]!, shipAfterMs: ms[2]! };
 }
 
+function workersArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--workers must be a whole number from 1 to 64, not "${v}"`, SERVE);
+  return n;
+}
+
 function portArg(v: string, spec: CommandSpec): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${v}"`, spec);
@@ -181,20 +200,21 @@ function portArg(v: string, spec: CommandSpec): number {
 }
 
 /** SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the store, exit 0. */
-function waitForSignal(log: ReturnType<typeof createLogger>, close: () => Promise<void>): Promise<void> {
+function waitForSignal(log: ReturnType<typeof createLogger>, close: (signal: string) => Promise<void>, onDisconnect = false): Promise<void> {
   return new Promise((resolve) => {
     let closing = false;
     const stop = (signal: string) => {
       if (closing) return;
       closing = true;
       log.info('shutting down', { signal });
-      close().then(resolve, (e: unknown) => {
+      close(signal).then(resolve, (e: unknown) => {
         log.error('shutdown failed', { error: String(e) });
         resolve();
       });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    if (onDisconnect) process.once('disconnect', () => stop('primary gone'));
   });
 }
 

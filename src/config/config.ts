@@ -21,6 +21,8 @@ export interface Config {
   readonly dbPool: { readonly size: number; readonly statementTimeoutMs: number; readonly caFile: string | undefined };
   /** PRAGMA synchronous for SQLite: FULL (durable across power loss, default) or NORMAL. */
   readonly dbSynchronous: 'FULL' | 'NORMAL';
+  /** Processes serving the port (`serve --workers`, DOMBRIDGE_WORKERS); 1: this process alone. */
+  readonly workers: number;
   /** Unset: the built-in DOM simulator is started beside the facade and used as DOM. */
   readonly domUrl: string | undefined;
   readonly domSimPort: number;
@@ -115,7 +117,7 @@ export interface ConfigSources {
   /** Path of a JSON config file (--config). */
   readonly file?: string;
   /** Command-line overrides (already parsed). */
-  readonly overrides?: Partial<{ port: number; dbPath: string; demo: boolean; host: string }>;
+  readonly overrides?: Partial<{ port: number; dbPath: string; demo: boolean; host: string; workers: number }>;
 }
 
 /** Command-line options that override a setting, by key (their names are used in errors). */
@@ -166,6 +168,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     ...storeLocation(get<string | undefined>('dbPath'), get<string | undefined>('dbUrl'), dataDir),
     dbPool: { size: get('dbPoolSize'), statementTimeoutMs: get('dbStatementTimeoutMs'), caFile: get('dbCaFile') },
     dbSynchronous: get('dbSynchronous'),
+    workers: get('workers'),
     domUrl: get('domUrl'),
     domSimPort: get('domSimPort'),
     domSimCallback: { username: get('domSimCallback.username'), password: get('domSimCallback.password') },

@@ -129,6 +129,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'dbStatementTimeoutMs', env: 'DOMBRIDGE_DB_STATEMENT_TIMEOUT_MS', parser: wholeNumber(0, 3_600_000), default: 30_000, doc: 'PostgreSQL: `statement_timeout` of every connection, ms; 0 = none.' },
   { key: 'dbCaFile', env: 'DOMBRIDGE_DB_CA', parser: text, default: undefined, doc: 'PostgreSQL: CA certificate file (PEM) the server\'s certificate must chain to; turns TLS on with verification. `?sslmode=require` in the URL turns TLS on without.' },
   { key: 'dbSynchronous', env: 'DOMBRIDGE_DB_SYNC', parser: oneOf(['FULL', 'NORMAL']), default: 'FULL', doc: 'SQLite `PRAGMA synchronous`: FULL survives power loss, NORMAL is faster.' },
+  { key: 'workers', env: 'DOMBRIDGE_WORKERS', parser: wholeNumber(1, 64), default: 1, doc: 'Processes serving the port (`serve --workers`), sharing the store: PostgreSQL, or a SQLite file (not `:memory:`). See docs/several-nodes.md.' },
   { key: 'demo', parser: trueFalse, default: false, doc: 'Seed the demo shop on an empty database (`serve --demo`).' },
   { key: 'log.access', env: 'ACCESS_LOG', parser: onOff, default: true, doc: 'One log line per request at info (method, path, operation, BODID, order id, outcome, status, duration); `off` for none (docs/operations.md).' },
   { key: 'logLevel', env: 'LOG_LEVEL', parser: oneOf(['debug', 'info', 'warn', 'error', 'silent']), default: 'info', doc: 'Least severe log line written (JSON lines on stdout).' },

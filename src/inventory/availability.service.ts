@@ -69,6 +69,28 @@ export class AvailabilityService {
     this.memory = new MemoryAvailabilityCache(settings.memoryCacheEntries);
   }
 
+  /**
+   * Bumped by every eviction: a record read from the database while an eviction happened may be the row from
+   * before that change, so it is answered but not kept in memory.
+   */
+  private evictions = 0;
+
+  /**
+   * Keeps the memory cache in step with what other processes commit (store.nodes.watch: LISTEN/NOTIFY on
+   * PostgreSQL, data_version on SQLite), within CHANGE_STALENESS_MS; cache rules are reloaded when another process
+   * replaced them. Returns the unsubscribe.
+   */
+  followChanges(): () => void {
+    return this.store.nodes.watch((c) => {
+      this.evictions++;
+      if (c.kind === 'availability') this.memory.delete(c.catentryId, c.location);
+      else this.memory.clear();
+      if (c.kind === 'cacheRules') {
+        this.reloadRules().catch((e: unknown) => this.log.warn('cache rules changed by another process could not be reloaded', { error: String(e) }));
+      }
+    });
+  }
+
   /** Compiles the rule table; call at start-up and whenever rules change. */
   async reloadRules(): Promise<void> {
     this.policy = new CachePolicy(await this.store.cacheRules.allRules());
@@ -146,8 +168,9 @@ export class AvailabilityService {
       if (hit) return hit;
     }
     if (!hasFlag(rule, CacheFlag.DatabaseCache)) return undefined;
+    const seen = this.evictions;
     const rec = await this.store.availability.get(catentryId, key);
-    if (rec && hasFlag(rule, CacheFlag.MemoryCache)) this.memory.set(rec);
+    if (rec && hasFlag(rule, CacheFlag.MemoryCache) && seen === this.evictions) this.memory.set(rec);
     return rec;
   }
 
@@ -189,8 +212,9 @@ export class AvailabilityService {
         };
         if (hasFlag(p.rule, CacheFlag.WriteBack)) {
           // The ordering guard keeps a newer SyncInventoryAvailability that raced this call.
-          await this.store.availability.upsert(record, { ifNotOlder: true });
-          if (hasFlag(p.rule, CacheFlag.MemoryCache)) this.memory.set(record);
+          const outcome = await this.store.availability.upsert(record, { ifNotOlder: true });
+          // 'stale': a newer record is stored (another node's Sync); the memory keeps neither.
+          if (hasFlag(p.rule, CacheFlag.MemoryCache) && outcome !== 'stale') this.memory.set(record);
         }
         answers[p.index] = this.noun(p.item, p.location, record, 'dom');
       }
@@ -258,13 +282,18 @@ export class AvailabilityService {
   /** Flag 8: the submitted quantity leaves the cached record (never below 0); memory copy dropped. */
   async decrementCache(catentryId: string, key: LocationKey, quantity: number): Promise<number | null | undefined> {
     const left = await this.store.availability.decrement(catentryId, key, quantity);
-    this.memory.delete(catentryId, key);
+    this.evict(catentryId, key);
     return left;
   }
 
   /** Drops the memory copy once `tx` has committed (its change is visible by then). */
   forget(tx: Transaction, catentryId: string, key: LocationKey): void {
-    tx.afterCommit(() => this.memory.delete(catentryId, key));
+    tx.afterCommit(() => this.evict(catentryId, key));
+  }
+
+  private evict(catentryId: string, key: LocationKey): void {
+    this.evictions++;
+    this.memory.delete(catentryId, key);
   }
 
   /** Converts a received noun to a record once its identifiers are resolved. */

@@ -94,7 +94,23 @@ export class GetJournal implements AnsweredGetJournal {
     this.flushMs = o.flushMs ?? 50;
     this.maxQueuedBytes = o.maxQueuedBytes ?? 64 * 1024 * 1024;
     mkdirSync(dir, { recursive: true });
-    this.segment = Math.max(0, ...this.segments()) + 1;
+    this.segment = this.claimSegment(Math.max(0, ...this.segments()) + 1);
+  }
+
+  /**
+   * The first segment number from `n` whose file this process creates (exclusively): several processes on one
+   * database (`serve --workers`) each write segments of their own, so record ids never collide.
+   */
+  private claimSegment(n: number): number {
+    for (;;) {
+      try {
+        closeSync(openSync(join(this.dir, segmentFile(n)), 'wx'));
+        return n;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return n;
+        n++;
+      }
+    }
   }
 
   /** Records dropped because the queue was full or their segment could not be written. */
@@ -115,7 +131,7 @@ export class GetJournal implements AnsweredGetJournal {
     }
     if ((this.offset > 0 && this.offset + most > SEGMENT_BYTES) || this.abandoned.has(this.segment)) {
       this.seal();
-      this.segment++;
+      this.segment = this.claimSegment(this.segment + 1);
       this.offset = 0;
     }
     let b = this.batch;

@@ -22,11 +22,14 @@ import { messageKey, type MessageWriter } from './message-writer.js';
  * | processed or rejected (an answer)   | the stored answer       | DUPLICATE_BODID_CONFLICT |
  * | applied, no answer (crash)          | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  * | received, not running (crash)       | runs again              | runs again               |
+ * | received, shared store, < 60 s old  | DUPLICATE_IN_PROGRESS   | DUPLICATE_IN_PROGRESS    |
  * | faulted or failed, never applied    | runs again              | runs again               |
  * | faulted or failed after its effect  | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  *
  * "Still running" is known from this process's set of keys in flight: one SQLite node runs the requests of its
- * database, so a `received` row whose key is not in flight was left by a process that is gone.
+ * database, so a `received` row whose key is not in flight was left by a process that is gone. On a shared store
+ * (PostgreSQL, or `serve --workers`) the row may be another node's request still running: it is taken as running
+ * for {@link SHARED_IN_FLIGHT_MS} after it was received, and as left by a dead node after that (docs/several-nodes.md).
  *
  * A Get has no effect, so nothing is taken before it runs and its key is not looked up in the database: the
  * answered Get is written behind (MessageWriter, to the message log), and its key, request hash and answer are
@@ -37,6 +40,12 @@ import { messageKey, type MessageWriter } from './message-writer.js';
  * answers of effectful BODs are kept in the same map, so a Get reusing their BODID is refused without a lookup
  * (within the window; the database's unique key protects the effectful ones themselves at any age).
  */
+/**
+ * On a shared store, how long a `received` BOD is taken as still running on some node, ms: far above any request's
+ * run (DOM calls time out after DOM_TIMEOUT_MS, 5 s by default). After it, a repeat runs a BOD whose node died.
+ */
+export const SHARED_IN_FLIGHT_MS = 60_000;
+
 export class IdempotentReceiver implements DispatchInterceptor {
   readonly name = 'message store';
   private readonly inFlight = new Set<string>();
@@ -46,7 +55,11 @@ export class IdempotentReceiver implements DispatchInterceptor {
   /** Every answer being stored, keyed or not: shutdown waits for them. */
   private readonly storing = new Set<Promise<void>>();
 
-  constructor(private readonly messages: MessageStore, private readonly writer: MessageWriter, private readonly log: Logger, recentKeys = 20_000) {
+  constructor(
+    private readonly messages: MessageStore, private readonly writer: MessageWriter, private readonly log: Logger, recentKeys = 20_000,
+    /** Other processes receive BODs into the same store (PostgreSQL, `serve --workers`). */
+    private readonly sharedStore = false,
+  ) {
     this.recent = new RecentKeys(recentKeys);
   }
 
@@ -95,6 +108,8 @@ export class IdempotentReceiver implements DispatchInterceptor {
     const stored = begun.existing;
     const seen = this.seenBefore(stored, row.requestHash, params);
     if (seen) return seen;
+    // Not in flight here, but perhaps on another node: young enough, it is; a repeat may try again in a moment.
+    if (this.sharedStore && stored.status === 'received' && Date.now() - stored.createdAt < SHARED_IN_FLIGHT_MS) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     if (!(await this.messages.restartInbound(stored.messageId, row))) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     this.log.info('BOD seen before without effect; processing it again', { messageId: stored.messageId, bodId: row.bodId, previous: stored.status });
     return this.proceed(stored.messageId, key, row.requestHash, row.receivedAt, row.orderId);

@@ -48,7 +48,9 @@ export function installMessageStore(store: Store, config: Config, log: Logger): 
   first.unref();
   const daily = setInterval(prune, DAY_MS);
   daily.unref();
-  const receiver = new IdempotentReceiver(store.messages, writer, log);
+  // Several processes on one store: a BOD another process is running is not in this one's in-flight set.
+  const shared = config.dbUrl !== undefined || (config.workers ?? 1) > 1;
+  const receiver = new IdempotentReceiver(store.messages, writer, log, undefined, shared);
   return {
     interceptor: receiver,
     outbound: new OutboundRecorder(writer),

@@ -75,6 +75,15 @@ export interface StartOptions {
   readonly listen?: boolean;
   /** Where the access log's lines go (default: stdout, beside the other log lines). */
   readonly accessLogSink?: (chunk: string) => void;
+  /**
+   * False: this process never runs the re-transfer job (a `serve --workers` worker on SQLite other than the first:
+   * src/server/worker-cluster.ts). Default true; on PostgreSQL the store's advisory lock picks one node anyway.
+   */
+  readonly singletonJobs?: boolean;
+  /** The built-in DOM simulator runs in another process (the `--workers` primary): its URL and callback user. */
+  readonly sharedSimulator?: { readonly url: string; readonly callbackUser: { readonly name: string; readonly password: string } | undefined };
+  /** This process is worker N of `serve --workers` (shown by /healthz with its pid). */
+  readonly worker?: number;
 }
 
 /**
@@ -84,8 +93,9 @@ export interface StartOptions {
  */
 export async function startDombridge(config: Config, log: Logger, opts: StartOptions = {}): Promise<Dombridge> {
   // Everything the configuration can get wrong is checked before anything is opened, written or started.
-  const builtInSimulator = !config.domUrl && !opts.domInventory;
-  const simUser = builtInSimulator && !config.domSimCallback.username ? { name: 'dom-sim', password: randomBytes(18).toString('base64url') } : undefined;
+  const builtInSimulator = !config.domUrl && !opts.domInventory && !opts.sharedSimulator;
+  const simUser = opts.sharedSimulator ? opts.sharedSimulator.callbackUser
+    : builtInSimulator && !config.domSimCallback.username ? { name: 'dom-sim', password: randomBytes(18).toString('base64url') } : undefined;
   const security = installSecurity(config, log.child({ component: 'security' }), simUser);
   if (opts.listen !== false) security.assertListenAllowed(config.host);
   const settings = new CommerceSettings(config.commerce);
@@ -136,7 +146,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   }
 
   let simulator: DomSimulator | undefined;
-  let domUrl = config.domUrl;
+  let domUrl = opts.sharedSimulator?.url ?? config.domUrl;
   if (checked.builtInSimulator) {
     const cb = config.domSimCallback;
     // With users configured the simulator calls back as a dom-role user: the operator's, or one made just now.
@@ -163,6 +173,9 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   const domInventory = opts.domInventory ?? new SoapDomInventoryClient(transport);
   const availability = new AvailabilityService(store, domInventory, config.inventory, log.child({ component: 'inventory' }));
   await availability.reloadRules();
+  // Other nodes' (and load-inventory's, import's) commits evict what this process holds in memory.
+  const unfollow = availability.followChanges();
+  started.push(async () => unfollow());
 
   const messages = installMessageStore(store, config, log.child({ component: 'messages' }));
   started.push(() => messages.close());
@@ -189,7 +202,10 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   const emailLoop = new RelayLoop('e-mail relay', (stopping) => emailRelay.drainOnce(stopping), config.outbox.pollMs, log);
   const retransfer = new RetransferJob(store, domOrders, config.outbox.pendingTransferTimeoutS * 1000, log.child({ component: 'retransfer' }));
   // Every minute, or more often when the pending timeout is shorter (tests).
-  const retransferLoop = new RelayLoop('re-transfer job', async () => { await retransfer.runOnce(); }, Math.min(60_000, config.outbox.pendingTransferTimeoutS * 1000), log);
+  // One node at a time (the store's 'retransfer' lock: PostgreSQL advisory lock, taken over when its holder dies).
+  const retransferLoop = new RelayLoop('re-transfer job', async () => {
+    if (opts.singletonJobs !== false && (await store.nodes.hold('retransfer'))) await retransfer.runOnce();
+  }, Math.min(60_000, config.outbox.pendingTransferTimeoutS * 1000), log);
   const onQueued = () => {
     domLoop.kick();
     emailLoop.kick();
@@ -217,7 +233,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
     http = await startHttpServer(dispatcher, services, {
       maxBodyBytes: config.limits.maxBodyBytes, host: config.host, port: config.port,
       probes: {
-        '/healthz': async () => ({ status: 200, body: { status: 'ok' } }),
+        '/healthz': async () => ({ status: 200, body: { status: 'ok', ...(opts.worker !== undefined ? { worker: opts.worker, pid: process.pid } : {}) } }),
         '/readyz': async () => {
           const database = await store.ping();
           // DOM's state is the circuit's, as it stands: it turns up as soon as a probe gets an answer.

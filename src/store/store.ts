@@ -400,6 +400,40 @@ export interface MessageStore {
   prune(before: number, limit: number): Promise<number>;
 }
 
+/**
+ * A change some process committed that copies held in memory must follow: one availability record, the cache rules,
+ * or anything at all (a batch load, or a moment in which this process could not hear about changes).
+ */
+export type StoreChange =
+  | { readonly kind: 'availability'; readonly catentryId: string; readonly location: LocationKey }
+  | { readonly kind: 'cacheRules' }
+  | { readonly kind: 'all' };
+
+/** Background jobs that run on one node at a time (docs/several-nodes.md). */
+export type SingletonJob = 'retransfer' | 'dom-heartbeat';
+
+/**
+ * What several processes on one store need from it (docs/several-nodes.md). PostgreSQL: changes arrive by
+ * LISTEN/NOTIFY, sent in the writing transaction (delivered at its commit, never on rollback); singleton jobs are
+ * session advisory locks on a connection of their own, so a node that dies loses them with its connection. SQLite:
+ * another process's commit is found by `PRAGMA data_version` (reported as 'all'); singleton jobs are always held
+ * (one process per file, or `serve --workers`, whose primary gives them to one worker).
+ */
+export interface NodeCoordination {
+  /**
+   * Tells `listener` of every change committed to the store — by other processes within {@link CHANGE_STALENESS_MS},
+   * and possibly this process's own too (evicting twice is harmless). Returns the unsubscribe.
+   */
+  watch(listener: (change: StoreChange) => void): () => void;
+  /** Takes the job's lock, or confirms this process still holds it; false while another process does. */
+  hold(job: SingletonJob): Promise<boolean>;
+  /** Lets the job's lock go (no-op when not held). */
+  release(job: SingletonJob): Promise<void>;
+}
+
+/** The longest another process's committed change to availability goes unnoticed by a watcher, ms (docs/several-nodes.md). */
+export const CHANGE_STALENESS_MS = 1_000;
+
 export interface Store {
   readonly catalog: CatalogStore;
   readonly directory: StoreDirectory;
@@ -412,6 +446,8 @@ export interface Store {
   readonly emailOutbox: EmailOutboxStore;
   readonly localReservations: LocalReservationStore;
   readonly messages: MessageStore;
+  /** Changes committed by other processes, and jobs for one node at a time. */
+  readonly nodes: NodeCoordination;
   /**
    * Runs `fn` in one transaction: all of its writes commit or none do. Inside a transaction, `transaction` runs
    * `fn` in the same one. Rejects with what `fn` threw (rolled back), or with the commit's error.
@@ -434,7 +470,7 @@ export interface Transaction extends Store {
    * Runs `hook` once the transaction has committed and is durable; never when it rolls back. For what must not
    * happen before the commit: evicting a cache entry (a reader could load the old row back before the commit),
    * kicking a relay (it would not see the message yet). A hook that throws is logged by nobody: keep them trivial.
-   * Cross-node cache invalidation (LISTEN/NOTIFY on PostgreSQL) hangs off the same point in the store.
+   * Other nodes hear of the change through {@link NodeCoordination.watch}, at the same commit.
    */
   afterCommit(hook: () => void): void;
 }

@@ -466,6 +466,7 @@ function wrapStore(inner: Store, apply: (ops: readonly AvailabilityBatchOp[]) =>
     emailOutbox: inner.emailOutbox,
     localReservations: inner.localReservations,
     messages: inner.messages,
+    nodes: inner.nodes,
     bulk: {
       applyAvailabilityBatch: apply,
       catentryIdForPartNumber: (pn) => inner.bulk.catentryIdForPartNumber(pn),

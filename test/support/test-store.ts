@@ -49,6 +49,14 @@ export function onlyOnSqlite(ctx: Mocha.Context, reason: string): void {
   ctx.skip();
 }
 
+/** For tests that need a database server (several nodes on one store): skipped on SQLite, saying why. */
+export function onlyOnPostgres(ctx: Mocha.Context, reason: string): void {
+  if (ON_POSTGRES) return;
+  // eslint-disable-next-line no-console
+  console.log(`      (skipped on SQLite: ${reason})`);
+  ctx.skip();
+}
+
 /** Drops every database this run created (at the end of the run; FORCE: a connection a test leaked is cut). */
 export async function dropTestDatabases(): Promise<void> {
   if (!admin) return;

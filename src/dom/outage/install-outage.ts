@@ -4,11 +4,11 @@ import { RELEASE_ID } from '../../bod/bod-response.js';
 import type { Config } from '../../config/config.js';
 import { writeAvailabilityExpression } from '../../inventory/availability-noun.js';
 import type { Logger } from '../../log/logger.js';
-import type { Store } from '../../store/store.js';
+import type { NodeCoordination, Store } from '../../store/store.js';
 import { BOD_ROOT_XMLNS } from '../../xml/namespaces.js';
 import { escText } from '../../xml/xml-writer.js';
 import { DOM_INVENTORY_PATH } from '../dom-inventory.client.js';
-import type { DomTransport } from '../dom-transport.js';
+import type { DomResult, DomTransport } from '../dom-transport.js';
 import { DEFAULT_CIRCUIT_BREAKER_POLICY, type CircuitBreakerPolicy } from './circuit-breaker.js';
 import { DomCircuitGate, type ProbeReport } from './dom-circuit-gate.js';
 
@@ -68,7 +68,7 @@ export function installOutageHandling(transport: OutageTransport, config: Config
   const policy = circuitPolicyFor(config);
   const gate = new DomCircuitGate({
     policy,
-    probe: () => transport.probe(DOM_INVENTORY_PATH, 'GetInventoryAvailability', heartbeatBod()),
+    probe: () => probeOnOneNode(store?.nodes, () => transport.probe(DOM_INVENTORY_PATH, 'GetInventoryAvailability', heartbeatBod())),
     onClosed: async () => {
       try {
         // Transfers refused while the circuit was open were put off by the relay's longest delay: due now instead.
@@ -86,4 +86,17 @@ export function installOutageHandling(transport: OutageTransport, config: Config
     lastProbe: () => gate.lastProbe(),
     stop: () => gate.stop(),
   };
+}
+
+/**
+ * With several nodes on one store, one node at a time probes a DOM that is down (the 'dom-heartbeat' lock,
+ * docs/several-nodes.md): the holder keeps probing until DOM answers, then lets the lock go so that the next node
+ * whose circuit is still open takes it at its own next heartbeat and sees DOM back for itself. A node that finds the
+ * lock taken stays open until then (outcome neutral: nothing was asked of DOM).
+ */
+export async function probeOnOneNode(nodes: NodeCoordination | undefined, probe: () => Promise<DomResult<unknown>>): Promise<DomResult<unknown>> {
+  if (nodes && !(await nodes.hold('dom-heartbeat'))) return { ok: false, failure: { kind: 'circuit-open', detail: 'another node is probing DOM' } };
+  const result = await probe();
+  if (result.ok && nodes) await nodes.release('dom-heartbeat');
+  return result;
 }

@@ -5,8 +5,9 @@ import {
 } from '../../inventory/inventory-model.js';
 import type {
   AvailabilityStore, BulkLoadStore, CacheRuleStore, CatalogStore, DomOutboxStore, EmailOutboxStore, LocalInventoryStore, LocalReservationStore,
-  MessageStore, OrderStore, StoreDirectory, Transaction, UpsertOutcome,
+  MessageStore, NodeCoordination, OrderStore, StoreDirectory, Transaction, UpsertOutcome,
 } from '../store.js';
+import { notifyChange, PgNodeCoordination } from './pg-node-coordination.js';
 import { runHook } from '../sqlite/sqlite-store.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { pgDomOutbox, pgEmailOutbox, pgLocalReservations, pgOrderStore } from './postgres-order-stores.js';
@@ -31,6 +32,7 @@ const MIGRATION_LOCK = 4_242_001;
 
 interface Shared {
   applied: (() => string | undefined) | undefined;
+  readonly nodes: PgNodeCoordination;
 }
 
 /**
@@ -38,8 +40,9 @@ interface Shared {
  * transaction every call is one statement on the pool (autocommit); `transaction` reserves a connection for
  * BEGIN … COMMIT (READ COMMITTED). The guarantees that SQLite gets from its single writer come from the
  * statements here: conditional UPDATEs and row locks for stock, `FOR UPDATE SKIP LOCKED` for outbox claims,
- * unique keys for idempotency, sequences for ids. Cross-node cache invalidation (LISTEN/NOTIFY) is not here yet:
- * the afterCommit hooks are where a NOTIFY goes.
+ * unique keys for idempotency, sequences for ids. Writes of availability records and cache rules NOTIFY the
+ * other nodes in the same transaction (pg-node-coordination.ts): PostgreSQL delivers the notification at the commit,
+ * never on a rollback, so no node evicts before the change is visible nor misses one that committed.
  */
 export class PostgresStore implements Transaction {
   readonly catalog: CatalogStore;
@@ -53,6 +56,7 @@ export class PostgresStore implements Transaction {
   readonly emailOutbox: EmailOutboxStore;
   readonly localReservations: LocalReservationStore;
   readonly messages: MessageStore;
+  readonly nodes: NodeCoordination;
 
   private constructor(
     private readonly pool: postgres.Sql,
@@ -68,6 +72,7 @@ export class PostgresStore implements Transaction {
     // Several statements that must be atomic: in the caller's transaction, or one of their own.
     const atomic = <T>(fn: (q: Query) => Promise<T>): Promise<T> => (inTx ? fn(q) : this.transaction((tx) => fn((tx as PostgresStore).q)));
     this.q = q;
+    this.nodes = shared.nodes;
     this.catalog = pgCatalog(q);
     this.directory = pgDirectory(q);
     this.availability = pgAvailability(q, after);
@@ -85,6 +90,7 @@ export class PostgresStore implements Transaction {
 
   static async open(opts: PostgresOptions): Promise<PostgresStore> {
     const pool = connect(opts);
+    const nodes = new PgNodeCoordination((extra) => connect(opts, extra));
     try {
       if (opts.migrate !== false) await migratePostgres(pool);
       else await pool`SELECT 1`;
@@ -92,7 +98,7 @@ export class PostgresStore implements Transaction {
       await pool.end({ timeout: 1 }).catch(() => undefined);
       throw e;
     }
-    return new PostgresStore(pool, pool, { applied: undefined }, undefined);
+    return new PostgresStore(pool, pool, { applied: undefined, nodes }, undefined);
   }
 
   afterCommit(hook: () => void): void {
@@ -129,11 +135,13 @@ export class PostgresStore implements Transaction {
   }
 
   async close(): Promise<void> {
+    await this.shared.nodes.close();
     await this.pool.end({ timeout: 5 });
   }
 }
 
-function connect(opts: PostgresOptions): postgres.Sql {
+/** The pool, or (with `extra`) a connection of its own with the same server, TLS and timeouts. */
+function connect(opts: PostgresOptions, extra: postgres.Options<Record<string, never>> = {}): postgres.Sql {
   const timeout = opts.statementTimeoutMs ?? 30_000;
   return postgres(opts.url, {
     max: opts.poolSize ?? 10,
@@ -143,6 +151,7 @@ function connect(opts: PostgresOptions): postgres.Sql {
     types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
     onnotice: () => undefined,
     connect_timeout: 10,
+    ...extra,
   }) as unknown as postgres.Sql;
 }
 
@@ -268,8 +277,9 @@ function toRecord(row: Row): AvailabilityRecord {
 
 const KEY = 'catentry_id = ? AND location_kind = ? AND location_id = ?';
 
-// `after` is kept for the cross-node seam: a NOTIFY of the changed key belongs there.
+// Every change NOTIFYs the other nodes' memory caches, in the writing transaction (delivered at its commit).
 function pgAvailability(q: Query, _after: After): AvailabilityStore {
+  const changed = (catentryId: string, location: AvailabilityRecord['location']) => notifyChange(q, { kind: 'availability', catentryId, location });
   return {
     async get(catentryId, loc) {
       const row = (await q(`SELECT ${AVAILABILITY_COLUMNS} FROM inventory_availability WHERE ${KEY}`, [catentryId, loc.kind, loc.storeId]))[0];
@@ -278,13 +288,21 @@ function pgAvailability(q: Query, _after: After): AvailabilityStore {
     async upsert(rec, { ifNotOlder }): Promise<UpsertOutcome> {
       const rows = await q(ifNotOlder ? UPSERT_IF_NOT_OLDER : UPSERT_RETURNING, recordParams(rec));
       if (rows.length === 0) return 'stale';
+      await changed(rec.catentryId, rec.location);
       return rows[0]!['inserted'] ? 'inserted' : 'updated';
     },
-    remove: async (catentryId, loc) => (await q(`DELETE FROM inventory_availability WHERE ${KEY}`, [catentryId, loc.kind, loc.storeId])).count > 0,
+    async remove(catentryId, loc) {
+      const removed = (await q(`DELETE FROM inventory_availability WHERE ${KEY}`, [catentryId, loc.kind, loc.storeId])).count > 0;
+      if (removed) await changed(catentryId, loc);
+      return removed;
+    },
     async decrement(catentryId, loc, qty) {
       const rows = await q(`UPDATE inventory_availability SET quantity = GREATEST(quantity - ?, 0) WHERE ${KEY} AND quantity IS NOT NULL RETURNING quantity`,
         [qty, catentryId, loc.kind, loc.storeId]);
-      if (rows.length) return rows[0]!['quantity'] as number;
+      if (rows.length) {
+        await changed(catentryId, loc);
+        return rows[0]!['quantity'] as number;
+      }
       const exists = await q(`SELECT quantity FROM inventory_availability WHERE ${KEY}`, [catentryId, loc.kind, loc.storeId]);
       return exists.length ? null : undefined;
     },
@@ -302,6 +320,7 @@ function pgBulk(q: Query, atomic: Atomic): BulkLoadStore {
         else if ((await t(`DELETE FROM inventory_availability WHERE ${KEY}`, [op.catentryId, op.location.kind, op.location.storeId])).count > 0) deleted++;
         else missing++;
       }
+      await notifyChange(t, { kind: 'all' });
       return { upserted, deleted, missing };
     }),
     catentryIdForPartNumber: async (pn) => (await q('SELECT catentry_id FROM catalog_entry WHERE part_number = ?', [pn]))[0]?.['catentry_id'] as string | undefined,
@@ -336,6 +355,7 @@ function pgCacheRules(q: Query, atomic: Atomic): CacheRuleStore {
         [x.id, x.catentryId, x.location?.kind ?? null, x.location?.storeId ?? null, x.precedence, x.flags, x.threshold,
           x.expiryAbove, x.expiryBelow, x.fallbackStatus ? STATUS_TO_CODE[x.fallbackStatus] : null, x.fallbackTime, x.fallbackOffset]);
       }
+      await notifyChange(t, { kind: 'cacheRules' });
     }),
   };
 }

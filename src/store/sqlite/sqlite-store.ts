@@ -9,8 +9,9 @@ import {
 } from '../../inventory/inventory-model.js';
 import type {
   AvailabilityBatchOp, AvailabilityStore, BatchLoadResult, BulkLoadStore, CacheRuleStore, CatalogStore, DomOutboxStore, EmailOutboxStore,
-  LocalInventoryStore, LocalReservationStore, MessageStore, OrderStore, Store, StoreDirectory, Transaction, UpsertOutcome,
+  LocalInventoryStore, LocalReservationStore, MessageStore, NodeCoordination, OrderStore, Store, StoreDirectory, Transaction, UpsertOutcome,
 } from '../store.js';
+import { SqliteNodeCoordination } from './sqlite-node-coordination.js';
 import { sqliteDomOutbox, sqliteEmailOutbox, sqliteLocalReservations, sqliteOrderStore } from './sqlite-order-stores.js';
 import { sqliteMessageStore } from './sqlite-message-store.js';
 import { MIGRATIONS } from './migrations.js';
@@ -49,6 +50,7 @@ export class SqliteStore implements Transaction {
   readonly emailOutbox: EmailOutboxStore;
   readonly localReservations: LocalReservationStore;
   readonly messages: MessageStore;
+  readonly nodes: NodeCoordination;
 
   private constructor(
     private readonly writer: Database.Database,
@@ -81,6 +83,7 @@ export class SqliteStore implements Transaction {
     this.emailOutbox = sqliteEmailOutbox(rp, wp, write);
     this.localReservations = sqliteLocalReservations(wp, write);
     this.messages = sqliteMessageStore(rp, wp, write, writer);
+    this.nodes = group.nodes;
   }
 
   static open(opts: SqliteOptions): SqliteStore {
@@ -99,8 +102,15 @@ export class SqliteStore implements Transaction {
     migrate(writer);
     const reader = memory ? writer : new Database(opts.path, { readonly: true });
     if (!memory) reader.pragma('busy_timeout = 5000');
-    return new SqliteStore(writer, reader, new AsyncMutex(), false, { jobs: [], scheduled: false, wal: durable ? new WalSync(`${opts.path}-wal`) : undefined, applied: undefined },
-      new LookupCache(), memory ? undefined : new RecordCache(reader), undefined);
+    const lookups = new LookupCache();
+    const records = memory ? undefined : new RecordCache(reader);
+    // Another process committed: catalog and store lookups and cached records may all be out of date.
+    const nodes = new SqliteNodeCoordination(memory ? undefined : writer, () => {
+      lookups.clear();
+      records?.invalidate();
+    });
+    return new SqliteStore(writer, reader, new AsyncMutex(), false, { jobs: [], scheduled: false, wal: durable ? new WalSync(`${opts.path}-wal`) : undefined, applied: undefined, nodes },
+      lookups, records, undefined);
   }
 
   afterCommit(hook: () => void): void {
@@ -199,6 +209,7 @@ export class SqliteStore implements Transaction {
   }
 
   async close(): Promise<void> {
+    this.group.nodes.close();
     await this.mutex.run(async () => {
       await this.group.wal?.close();
       if (this.reader !== this.writer) this.reader.close();
@@ -226,6 +237,8 @@ interface GroupCommitQueue {
   scheduled: boolean;
   /** Set when the database is durable (synchronous FULL on a file): the WAL fsync after each COMMIT. */
   readonly wal: WalSync | undefined;
+  /** Other processes' commits, and singleton jobs. */
+  readonly nodes: SqliteNodeCoordination;
 }
 
 /**
