@@ -41,8 +41,14 @@ describe('idempotent receiver (real HTTP)', function () {
     expect(Number(next)).to.equal(Number(orderId) + 1);
     expect((await w.store.orders.get(orderId))!.items).to.have.length(1);
 
-    const [row, ...more] = await inboundWithBodId(w.store, bodId);
-    expect(more).to.deep.equal([]);
+    // One record applied the BOD; the repeat has a record of its own (every request is recorded), written behind
+    // its answer, so it may not be there yet: when it is, it applied nothing.
+    const rows = await inboundWithBodId(w.store, bodId);
+    const applied = rows.filter((r) => r.appliedAt !== null);
+    expect(applied, 'one record applied the BOD').to.have.length(1);
+    for (const replay of rows.filter((r) => r.appliedAt === null)) expect(replay).to.include({ status: 'processed', operation: 'ChangeOrder' });
+    expect(rows.length).to.be.at.most(2);
+    const row = applied[0];
     expect(row).to.include({ status: 'processed', direction: 'in', operation: 'ChangeOrder', verb: 'Change', noun: 'Order', senderId: '', catentryId: '20311' });
     expect(row!.appliedAt, 'marked applied by the effect transaction').to.be.a('number');
     const full = (await w.store.messages.get(row!.messageId))!;
