@@ -13,6 +13,7 @@ import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { pgDomOutbox, pgEmailOutbox, pgLocalReservations, pgOrderStore } from './postgres-order-stores.js';
 import { pgMessageStore } from './postgres-message-store.js';
 import { queryOn, type After, type Query, type Row } from './pg-query.js';
+import { availabilityRecordOf as toRecord, availabilityRowParams as recordParams } from '../availability-rows.js';
 
 export interface PostgresOptions {
   /** postgres://user:pass@host:port/db (`?sslmode=require` and the driver's other URL options honoured). */
@@ -250,30 +251,6 @@ const UPSERT_ALWAYS = `INSERT INTO inventory_availability (${AVAILABILITY_COLUMN
 // xmax = 0 on the returned row: it was inserted, not updated. The ordering guard is in the statement: one atomic step.
 const UPSERT_IF_NOT_OLDER = `${UPSERT_ALWAYS} WHERE excluded.last_update >= inventory_availability.last_update RETURNING (xmax = 0) AS inserted`;
 const UPSERT_RETURNING = `${UPSERT_ALWAYS} RETURNING (xmax = 0) AS inserted`;
-
-function recordParams(rec: AvailabilityRecord): unknown[] {
-  return [
-    rec.catentryId, rec.location.kind, rec.location.storeId, STATUS_TO_CODE[rec.status], rec.quantity, rec.uom, rec.availabilityTime,
-    rec.availabilityOffset, rec.lastUpdate, rec.contextStoreId ?? null, rec.field1 ?? null, rec.field2 ?? null, rec.field3 ?? null,
-  ];
-}
-
-function toRecord(row: Row): AvailabilityRecord {
-  return {
-    catentryId: row['catentry_id'] as string,
-    location: { kind: row['location_kind'] as 'online' | 'physical', storeId: row['location_id'] as string },
-    status: CODE_TO_STATUS[row['status'] as string]!,
-    quantity: (row['quantity'] as number | null) ?? null,
-    uom: row['uom'] as string,
-    availabilityTime: (row['availability_time'] as number | null) ?? null,
-    availabilityOffset: (row['availability_offset'] as number | null) ?? null,
-    lastUpdate: row['last_update'] as number,
-    contextStoreId: (row['context_store_id'] as string | null) ?? null,
-    field1: (row['field1'] as string | null) ?? null,
-    field2: (row['field2'] as string | null) ?? null,
-    field3: (row['field3'] as string | null) ?? null,
-  };
-}
 
 const KEY = 'catentry_id = ? AND location_kind = ? AND location_id = ?';
 

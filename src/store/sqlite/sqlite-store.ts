@@ -16,6 +16,7 @@ import { sqliteDomOutbox, sqliteEmailOutbox, sqliteLocalReservations, sqliteOrde
 import { sqliteMessageStore } from './sqlite-message-store.js';
 import { MIGRATIONS } from './migrations.js';
 import { AsyncMutex } from './async-mutex.js';
+import { availabilityRecordOf as toRecord, availabilityRowParams as recordParams } from '../availability-rows.js';
 
 export interface SqliteOptions {
   /** File path, or ':memory:' (tests). */
@@ -489,30 +490,6 @@ const UPSERT_ALWAYS = `INSERT INTO inventory_availability (${AVAILABILITY_COLUMN
   context_store_id = excluded.context_store_id, field1 = excluded.field1, field2 = excluded.field2, field3 = excluded.field3`;
 // The ordering guard lives in the statement itself, so check and write are one atomic step.
 const UPSERT_IF_NOT_OLDER = `${UPSERT_ALWAYS} WHERE excluded.last_update >= inventory_availability.last_update`;
-
-function recordParams(rec: AvailabilityRecord): unknown[] {
-  return [
-    rec.catentryId, rec.location.kind, rec.location.storeId, STATUS_TO_CODE[rec.status], rec.quantity, rec.uom, rec.availabilityTime,
-    rec.availabilityOffset, rec.lastUpdate, rec.contextStoreId ?? null, rec.field1 ?? null, rec.field2 ?? null, rec.field3 ?? null,
-  ];
-}
-
-function toRecord(row: Row): AvailabilityRecord {
-  return {
-    catentryId: row['catentry_id'] as string,
-    location: { kind: row['location_kind'] as 'online' | 'physical', storeId: row['location_id'] as string },
-    status: CODE_TO_STATUS[row['status'] as string]!,
-    quantity: (row['quantity'] as number | null) ?? null,
-    uom: row['uom'] as string,
-    availabilityTime: (row['availability_time'] as number | null) ?? null,
-    availabilityOffset: (row['availability_offset'] as number | null) ?? null,
-    lastUpdate: row['last_update'] as number,
-    contextStoreId: (row['context_store_id'] as string | null) ?? null,
-    field1: (row['field1'] as string | null) ?? null,
-    field2: (row['field2'] as string | null) ?? null,
-    field3: (row['field3'] as string | null) ?? null,
-  };
-}
 
 function availabilityStore(rdb: Database.Database, wdb: Database.Database, write: Write, records: RecordCache | undefined): AvailabilityStore {
   const r = stmts(rdb), w = stmts(wdb);
