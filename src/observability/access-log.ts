@@ -43,7 +43,7 @@ export class AccessLog {
    * @param sink where finished lines go, several at a time (default: stdout).
    * @param debug add the debug fields.
    */
-  constructor(private readonly sink: (chunk: string) => void, readonly debug: boolean, private readonly flushMs = 100) {}
+  constructor(private readonly sink: (chunk: string) => void, private readonly debug: boolean, private readonly flushMs = 100) {}
 
   /**
    * One line, fields in a fixed order, undefined ones left out. Written by hand rather than as an object through

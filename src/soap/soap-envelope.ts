@@ -1,6 +1,6 @@
 import { DombridgeFault, faultHttpStatus, faultSideOf, formatMessage, type ErrorCode, type ErrorParams } from '../errors/error-catalogue.js';
 import { NS } from '../xml/namespaces.js';
-import { child, qualifiedAttr, type XmlElement } from '../xml/xml-element.js';
+import { qualifiedAttr, type XmlElement } from '../xml/xml-element.js';
 import { escText } from '../xml/xml-writer.js';
 
 export type SoapVersion = '1.1' | '1.2';

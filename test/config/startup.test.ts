@@ -7,7 +7,6 @@ import { seedDemo } from '../../src/demo/demo-seed.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { startDombridge } from '../../src/server/dombridge-app.js';
 import { openTestStore } from '../support/test-store.js';
-import type { Store } from '../../src/store/store.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 
 /**

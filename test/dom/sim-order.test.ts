@@ -41,11 +41,6 @@ function value<T>(r: DomResult<T>): T {
   return r.value;
 }
 
-const day = (days: number): string => {
-  const d = new Date();
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + days)).toISOString();
-};
-
 async function until(cond: () => boolean, timeoutMs = 4000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { TestPaymentProvider } from '../../src/payment/payment-provider.js';
 import { NS } from '../../src/xml/namespaces.js';
-import { child, childrenNamed, type XmlElement } from '../../src/xml/xml-element.js';
-import { readXml } from '../../src/xml/xml-reader.js';
+import { child, childrenNamed } from '../../src/xml/xml-element.js';
 import type { Node } from '../support/commerce-client/bod-tree.js';
 import { CLIENT_STACKS, type ClientStack } from '../support/commerce-client/client-stacks.js';
 import { changeOrderAddItems, changeOrderSetPayment, getOrder, JOHN, processOrder, type ClientCard } from '../support/commerce-client/order-requests.js';

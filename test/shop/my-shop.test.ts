@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.js';
-import { addItems, changeOrder, JANE, orderOf, processOrder, setPayment } from '../support/order-bods.js';
+import { addItems, JANE, orderOf, processOrder, setPayment } from '../support/order-bods.js';
 import { runCli, tempDir } from '../support/run-cli.js';
 import { itemAtOnline, availabilityNouns, changeStatus, getAvailabilityBod, INVENTORY_PATH, ORDER_PATH, post, soap11 } from '../support/test-app.js';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,6 @@ describe('your own shop: examples/my-shop imported and served', function () {
     expect(prepared.totals).to.deep.include({ TotalProductPrice: '109.00' });
     const submitted = await view(processOrder('Submit', id, '30001'));
     expect(submitted.status).to.equal('M');
-    void changeOrder;
 
     // Its DOM store: the built-in simulator stocks every imported entry (DOM_SIM_DEFAULT_STOCK, 100) at the store's
     // fulfillment center and at its physical store, so availability comes from DOM and a checkout with a pick-up

@@ -4,7 +4,6 @@ import { seedDemo } from '../../src/demo/demo-seed.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { startDombridge, type Dombridge } from '../../src/server/dombridge-app.js';
 import { openTestStore } from '../support/test-store.js';
-import type { Store } from '../../src/store/store.js';
 import { readXml } from '../../src/xml/xml-reader.js';
 import type { DomInventoryPort } from '../../src/dom/dom-inventory.client.js';
 import { getAvailabilityBod, itemAtOnline, soap11 } from '../support/test-app.js';

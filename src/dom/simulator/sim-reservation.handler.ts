@@ -11,7 +11,6 @@ import { readCancelRequest, readReserveRequest, WC_PREFIX, writeCancelAcknowledg
 import { DOM_ID_PREFIX, readSimOrder, reservationLines, resolveOrderLines } from './sim-orders.js';
 import type { SimStock } from './sim-stock.js';
 
-const DAY_MS = 86_400_000;
 /** Where the simulated DOM sources what it cannot allocate now, and how long that takes. */
 export const BACKORDER_FULFILLMENT_CENTER = 'DC-WEST';
 export const BACKORDER_LEAD_DAYS = 14;

@@ -62,7 +62,7 @@ export class PostgresStore implements Transaction {
   private constructor(
     private readonly pool: postgres.Sql,
     /** The transaction's connection, or the pool. */
-    private readonly db: postgres.Sql,
+    db: postgres.Sql,
     private readonly shared: Shared,
     /** afterCommit hooks of the transaction this store is bound to; undefined outside one. */
     private readonly hooks: (() => void)[] | undefined,

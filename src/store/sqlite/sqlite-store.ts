@@ -9,7 +9,7 @@ import {
 } from '../../inventory/inventory-model.js';
 import type {
   AvailabilityBatchOp, AvailabilityStore, BatchLoadResult, BulkLoadStore, CacheRuleStore, CatalogStore, DomOutboxStore, EmailOutboxStore,
-  LocalInventoryStore, LocalReservationStore, MessageStore, NodeCoordination, OrderStore, Store, StoreDirectory, Transaction, UpsertOutcome,
+  LocalInventoryStore, LocalReservationStore, MessageStore, NodeCoordination, OrderStore, StoreDirectory, Transaction, UpsertOutcome,
 } from '../store.js';
 import { SqliteNodeCoordination } from './sqlite-node-coordination.js';
 import { sqliteDomOutbox, sqliteEmailOutbox, sqliteLocalReservations, sqliteOrderStore } from './sqlite-order-stores.js';
