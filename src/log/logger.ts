@@ -12,16 +12,28 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
   /**
-   * Lines already formatted as this logger's JSON lines (the access log gathers its own), written as one chunk
-   * when `level` is enabled; nothing otherwise.
+   * Lines already formatted as this logger's JSON lines, as UTF-8 with a newline after each (the access log
+   * gathers its own), written as one chunk when `level` is enabled; nothing otherwise.
    */
-  writeLines?(chunk: string, level: LogLevel): void;
+  writeLines?(chunk: Uint8Array, level: LogLevel): void;
   /** Whether a line at `level` would be written. */
   enabled?(level: LogLevel): boolean;
 }
 
-export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, sink: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
-  return new JsonLogger(RANK[level], base, sink);
+/**
+ * `sink` takes one line at a time (default: stdout). Chunks of ready lines (writeLines) go to stdout as they are;
+ * with a sink of the caller's, they are cut into its lines.
+ */
+export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, sink?: (line: string) => void): Logger {
+  const out: Sinks = sink
+    ? { line: sink, chunk: (c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('utf8').split('\n').forEach((l) => l && sink(l)) }
+    : { line: (l) => process.stdout.write(l + '\n'), chunk: (c) => process.stdout.write(c) };
+  return new JsonLogger(RANK[level], out, base);
+}
+
+interface Sinks {
+  readonly line: (line: string) => void;
+  readonly chunk: (lines: Uint8Array) => void;
 }
 
 /**
@@ -41,11 +53,18 @@ function serialize(fields: Record<string, unknown>, withStacks: boolean): Record
 }
 
 /**
- * The dispatcher makes a child per request (operation, bodId), so child() is one object merge and nothing
- * else; a logger that writes nothing returns itself.
+ * The dispatcher makes a child per request (operation, bodId), and most requests log nothing: so child() only
+ * keeps its fields and its parent, and the fields are merged when a line is written. A logger that writes
+ * nothing returns itself.
  */
 class JsonLogger implements Logger {
-  constructor(private readonly min: number, private readonly base: Record<string, unknown>, private readonly sink: (line: string) => void) {}
+  /** The merged fields of this logger and its parents, worked out at the first line it writes. */
+  private merged: Record<string, unknown> | undefined;
+
+  constructor(
+    private readonly min: number, private readonly sinks: Sinks,
+    private readonly own: Record<string, unknown>, private readonly parent?: JsonLogger,
+  ) {}
 
   debug(msg: string, fields?: Record<string, unknown>): void {
     if (this.min <= RANK.debug) this.emit('debug', msg, fields);
@@ -63,9 +82,8 @@ class JsonLogger implements Logger {
     if (this.min <= RANK.error) this.emit('error', msg, fields);
   }
 
-  writeLines(chunk: string, level: LogLevel): void {
-    // The sink takes one line at a time: the trailing newline is its own.
-    if (this.min <= RANK[level]) this.sink(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk);
+  writeLines(chunk: Uint8Array, level: LogLevel): void {
+    if (this.min <= RANK[level]) this.sinks.chunk(chunk);
   }
 
   enabled(level: LogLevel): boolean {
@@ -74,12 +92,16 @@ class JsonLogger implements Logger {
 
   child(fields: Record<string, unknown>): Logger {
     if (this.min >= RANK.silent) return this;
-    return new JsonLogger(this.min, { ...this.base, ...serialize(fields, this.min <= RANK.debug) }, this.sink);
+    return new JsonLogger(this.min, this.sinks, fields, this);
+  }
+
+  private base(): Record<string, unknown> {
+    return (this.merged ??= { ...this.parent?.base(), ...serialize(this.own, this.min <= RANK.debug) });
   }
 
   private emit(level: LogLevel, msg: string, fields: Record<string, unknown> | undefined): void {
     const extra = fields ? serialize(fields, this.min <= RANK.debug) : undefined;
-    this.sink(JSON.stringify({ time: new Date().toISOString(), level, msg, ...this.base, ...extra }));
+    this.sinks.line(JSON.stringify({ time: new Date().toISOString(), level, msg, ...this.base(), ...extra }));
   }
 }
 

@@ -63,7 +63,22 @@ export class IdempotentReceiver implements DispatchInterceptor {
     this.recent = new RecentKeys(recentKeys);
   }
 
-  async before(msg: InboundMessage): Promise<InterceptDecision> {
+  before(msg: InboundMessage): InterceptDecision | Promise<InterceptDecision> {
+    if (READ_ONLY_VERBS.has(msg.request.verb)) {
+      // A Get whose key is new here (nearly every Get) is decided at once: nothing to wait for, nothing to look up.
+      const aa = msg.request.applicationArea;
+      if (aa.bodId === undefined || aa.bodId === null) return this.proceedReadOnly(msg, undefined);
+      const key = messageKey(aa.senderLogicalId ?? '', aa.bodId);
+      if (!this.finishing.has(key) && !this.inFlight.has(key) && this.recent.get(key) === undefined) {
+        this.inFlight.add(key);
+        return this.proceedReadOnly(msg, key);
+      }
+    }
+    return this.decide(msg);
+  }
+
+  /** The table above, for anything but a new Get: a repeat, or a BOD with an effect. */
+  private async decide(msg: InboundMessage): Promise<InterceptDecision> {
     const aa = msg.request.applicationArea;
     const readOnly = READ_ONLY_VERBS.has(msg.request.verb);
     const bodId = aa.bodId ?? null;
@@ -218,7 +233,8 @@ export class IdempotentReceiver implements DispatchInterceptor {
    * journal on a file database), and its key is remembered with the message id the record got.
    */
   private proceedReadOnly(msg: InboundMessage, key: string | undefined): InterceptDecision {
-    const after = async (responseBod: string, result: AnswerResult, responseBytes?: Uint8Array): Promise<string | undefined> => {
+    // Synchronous: the record is encoded into the journal's batch now, and written behind.
+    const after = (responseBod: string, result: AnswerResult, responseBytes?: Uint8Array): string | undefined => {
       const answered = result.status === 'processed' || result.status === 'rejected';
       const entry = answeredGet(msg, result.status, answered ? responseBytes ?? responseBod : null, result.error);
       const journalId = this.writer.addAnswered(key, entry);

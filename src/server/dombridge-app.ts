@@ -113,6 +113,14 @@ export async function startDombridge(config: Config, log: Logger, opts: StartOpt
   }
 }
 
+/** Where the access log's chunks of lines go: the test's sink (as text), else the logger's output. */
+function accessSink(test: ((chunk: string) => void) | undefined, log: Logger): (chunk: Buffer) => void {
+  if (test) return (chunk) => test(chunk.toString('utf8'));
+  const write = log.writeLines?.bind(log);
+  // A logger of the caller's without writeLines gets each line as a message of its own.
+  return write ? (chunk) => write(chunk, 'info') : (chunk) => chunk.toString('utf8').split('\n').forEach((l) => l && log.info(l));
+}
+
 function readCaFile(path: string | undefined): string | undefined {
   if (!path) return undefined;
   try {
@@ -184,7 +192,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
   // The access log is an info line: off with ACCESS_LOG=off, and with a logger above info (LOG_LEVEL).
   const logs = (level: 'info' | 'debug') => log.enabled?.(level) ?? (config.logLevel === level || (level === 'info' && config.logLevel === 'debug'));
   const accessLog = config.accessLog && (opts.accessLogSink || logs('info'))
-    ? new AccessLog(opts.accessLogSink ?? ((chunk) => log.writeLines ? log.writeLines(chunk, 'info') : chunk.split('\n').forEach((l) => l && log.info(l))), logs('debug'))
+    ? new AccessLog(accessSink(opts.accessLogSink, log), logs('debug'))
     : undefined;
   if (messages.outbound) transport.observe(messages.outbound);
   if (metrics.dom) transport.observe(metrics.dom);

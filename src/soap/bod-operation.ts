@@ -58,7 +58,13 @@ export interface AnswerResult {
  * Work once the answer is known: the response BOD as text (empty when the handler threw: `result` says how), and,
  * when answered, the same BOD as the UTF-8 bytes about to be sent, for whoever stores it without encoding it again.
  */
-export type AfterAnswer = (responseBod: string, result: AnswerResult, responseBytes?: Uint8Array) => Promise<string | undefined | void>;
+export type AfterAnswer = (responseBod: string, result: AnswerResult, responseBytes?: Uint8Array) => MaybePromise<string | undefined | void>;
+
+/**
+ * What an interceptor returns at once when it has nothing to wait for: the cache-hit Get is decided and recorded
+ * synchronously, and every `await` of a promise there is a turn of the microtask queue on the hot path.
+ */
+export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * A request whose record no interceptor keeps (refused before its handler ran, or answered from a stored answer):
@@ -85,12 +91,12 @@ export interface RequestRecorder {
 /** Runs around every routed request, in order: security first, then the message store. */
 export interface DispatchInterceptor {
   readonly name: string;
-  before(msg: InboundMessage): Promise<InterceptDecision>;
+  before(msg: InboundMessage): MaybePromise<InterceptDecision>;
 }
 
-/** Told about every answer (metrics, logs): the operation, how it ended (outcome and code: the catalogue's), how long it took. */
+/** Told about every answer (metrics, logs): the operation, how it ended (outcome and code: the catalogue's), how long it took, its record's id. */
 export interface DispatchObserver {
-  onAnswer(e: { service: string; operation: string; outcome: RequestOutcome; code?: ErrorCode | undefined; durationMs: number; bodId?: string | undefined }): void;
+  onAnswer(e: { service: string; operation: string; outcome: RequestOutcome; code?: ErrorCode | undefined; durationMs: number; bodId?: string | undefined; messageId?: string | undefined }): void;
 }
 
 /** One operation of a service: the request BOD it takes (by namespace URI and local name) and its handler. */

@@ -127,7 +127,8 @@ export class SoapDispatcher {
       const afters: AfterAnswer[] = [];
       let context: Record<string, unknown> | undefined;
       for (const interceptor of this.interceptors) {
-        const d = await interceptor.before({ service, operation: route, request, soapVersion: version, soapHeader: envelope.header, raw: body, text, receivedAtMs, principal });
+        const decided = interceptor.before({ service, operation: route, request, soapVersion: version, soapHeader: envelope.header, raw: body, text, receivedAtMs, principal });
+        const d = decided instanceof Promise ? await decided : decided;
         if ('fault' in d) throw new DombridgeFault(d.fault, d.params);
         if ('replay' in d) return this.replay(service, version, d.replay, d.of, seen, receivedAtMs);
         if (d.principal) {
@@ -148,7 +149,13 @@ export class SoapDispatcher {
       } catch (e) {
         const fault = this.asFault(e, operation);
         const result = faultResult(fault.code, fault.params);
-        for (const a of afters) await a('', result).catch(() => undefined);
+        for (const a of afters) {
+          try {
+            await a('', result);
+          } catch {
+            // The request's own fault is what the caller gets; the record's trouble is the interceptor's to log.
+          }
+        }
         throw fault;
       }
       // Encoded once: the socket gets these bytes, and the message store copies the BOD's part of them.
@@ -157,7 +164,10 @@ export class SoapDispatcher {
       const code = bodErrorCodeOf(responseBod);
       const result: AnswerResult = code === undefined ? PROCESSED : { status: answerStatusOf(code), code, error: code };
       let messageId: string | undefined;
-      for (const a of afters) messageId = (await a(responseBod, result, bodBytes)) ?? messageId;
+      for (const a of afters) {
+        const kept = a(responseBod, result, bodBytes);
+        messageId = (kept instanceof Promise ? await kept : kept) ?? messageId;
+      }
       // The order id for the access log, read only of Order BODs: the Get hot path pays nothing for it.
       const orderId = route.name.endsWith('Order') ? businessKeys(responseBod).orderId ?? businessKeys(soapBodyText(text)).orderId : undefined;
       return { status: 200, contentType: contentTypeFor(version), body: answerXml, bytes, operation, outcome: outcomeOf(code), code, bodId, orderId, messageId, user: seen.user };

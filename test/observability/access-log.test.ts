@@ -8,7 +8,7 @@ describe('access log line', function () {
 
   function lines(debug: boolean, a: SoapAnswer | undefined): Record<string, unknown>[] {
     const out: string[] = [];
-    const log = new AccessLog((c) => out.push(c), debug);
+    const log = new AccessLog((c) => out.push(c.toString('utf8')), debug);
     log.line({ method: 'POST', path: '/p', status: 200, durationMs: 1.23456, answer: a }, () => ({ remoteAddress: '127.0.0.1', bytesIn: 10, bytesOut: 20 }));
     log.flush();
     const text = out.join('');
@@ -29,5 +29,33 @@ describe('access log line', function () {
   it('at debug: who, from where, the sizes and whether replayed follow', function () {
     const [l] = lines(true, answer);
     expect(l).to.include({ user: 'shop', remote: '127.0.0.1', bytesIn: 10, bytesOut: 20, replayed: false });
+  });
+
+  it('escapes as JSON.stringify does: control characters, lone surrogates, and keeps other text as UTF-8', function () {
+    for (const bodId of ['tab\there', 'nul\u0000', 'lone \ud800 high', 'pair \ud83d\ude00 emoji', 'Grüße – ✓', 'quote " and \\']) {
+      const [l] = lines(false, { ...answer, bodId } as unknown as SoapAnswer);
+      expect(l!['bodId']).to.equal(JSON.parse(JSON.stringify(bodId)));
+    }
+  });
+
+  it('writes the time as toISOString does, the milliseconds padded', function () {
+    const before = Date.now();
+    const [l] = lines(false, answer);
+    const time = String(l!['time']);
+    expect(time).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(new Date(time).toISOString()).to.equal(time);
+    expect(Date.parse(time)).to.be.within(before, Date.now());
+  });
+
+  it('keeps every line whole across chunks, a line longer than the buffer included', function () {
+    const out: Buffer[] = [];
+    const log = new AccessLog((c) => out.push(Buffer.from(c)), false);
+    const long = 'ü'.repeat(40_000);
+    for (let i = 0; i < 2000; i++) log.line({ method: 'POST', path: i === 1000 ? `/${long}` : '/p', status: 200, durationMs: i, answer: { ...answer, messageId: `in-${i}` } as unknown as SoapAnswer });
+    log.flush();
+    expect(out.length).to.be.greaterThan(2);
+    const parsed = Buffer.concat(out).toString('utf8').trim().split('\n').map((t) => JSON.parse(t) as Record<string, unknown>);
+    expect(parsed.map((p) => p['messageId'])).to.deep.equal(Array.from({ length: 2000 }, (_, i) => `in-${i}`));
+    expect(parsed[1000]!['path']).to.equal(`/${long}`);
   });
 });

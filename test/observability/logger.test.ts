@@ -31,4 +31,20 @@ describe('logger', function () {
   it('a silent logger makes no children', function () {
     expect(silentLogger.child({ bodId: 'x' })).to.equal(silentLogger);
   });
+
+  it('a child of a child has its parents\' fields, the nearest winning, and leaves its parent as it was', function () {
+    const { log, lines } = capture('info', { service: 'dombridge' });
+    const request = log.child({ component: 'inventory', bodId: 'b-1' });
+    request.child({ bodId: 'b-2', orderId: '7' }).info('inner');
+    request.info('outer');
+    expect(lines[0]).to.include({ service: 'dombridge', component: 'inventory', bodId: 'b-2', orderId: '7' });
+    expect(lines[1]).to.include({ component: 'inventory', bodId: 'b-1' }).and.not.have.property('orderId');
+  });
+
+  it('writes ready lines (writeLines) to its sink one line at a time, only when their level is on', function () {
+    const { log, lines } = capture('info');
+    log.writeLines!(Buffer.from('{"msg":"a"}\n{"msg":"ü"}\n'), 'info');
+    log.writeLines!(Buffer.from('{"msg":"hidden"}\n'), 'debug');
+    expect(lines).to.deep.equal([{ msg: 'a' }, { msg: 'ü' }]);
+  });
 });
