@@ -3,7 +3,7 @@ import type { AnswerResult, DispatchInterceptor, InboundMessage, InterceptDecisi
 import type { AnsweredGet, AnsweredStatus, BodMessage, MessageStore, NewInboundMessage, XmlPayload } from '../store/store.js';
 import { businessKeys, contentHash, redactSecrets, soapBodyText, xmlText } from './bod-text.js';
 import type { MessageContext } from './message-context.js';
-import { journalMessageId } from './message-ids.js';
+import { answeredGetId, JOURNAL_ID_BASE, journalMessageId } from './message-ids.js';
 import { maskCards } from './safe-text.js';
 import { messageKey, type MessageWriter } from './message-writer.js';
 
@@ -237,7 +237,9 @@ export class IdempotentReceiver implements DispatchInterceptor {
     const after = (responseBod: string, result: AnswerResult, responseBytes?: Uint8Array): string | undefined => {
       const answered = result.status === 'processed' || result.status === 'rejected';
       const entry = answeredGet(msg, result.status, answered ? responseBytes ?? responseBod : null, result.error);
-      const journalId = this.writer.addAnswered(key, entry);
+      const recorded = this.writer.addAnswered(key, entry);
+      // A journal number finds the record again; a reserved row of the database is found by its key (recordedGet).
+      const journalId = recorded !== undefined && recorded >= JOURNAL_ID_BASE ? recorded : undefined;
       if (key !== undefined) {
         // A fault is not kept: a repeat runs again (the table's "faulted, never applied").
         if (!answered) this.recent.delete(key);
@@ -245,7 +247,7 @@ export class IdempotentReceiver implements DispatchInterceptor {
         else this.recent.set(key, { status: result.status, requestHash: undefined, responseXml: undefined, createdAt: entry.receivedAt, appliedAt: null, journalId });
         this.inFlight.delete(key);
       }
-      return journalId === undefined ? undefined : journalMessageId(journalId);
+      return recorded === undefined ? undefined : answeredGetId(recorded);
     };
     return { proceed: true, after };
   }

@@ -16,6 +16,8 @@ export interface MessageStoreInstall {
   readonly outbound: DomCallObserver | undefined;
   /** Records the requests the receiver does not keep (refused before their handler, replays). */
   readonly recorder: RequestRecorder | undefined;
+  /** Resolves once the first rows for records written behind are reserved (before the first request). */
+  ready(): Promise<void>;
   /** Writes every record still queued (tests, the operations queries before they read). */
   flush(): Promise<void>;
   /** Stops the retention timer and writes the records still queued; call before closing the store. */
@@ -36,10 +38,11 @@ export function installMessageStore(store: Store, config: Config, log: Logger): 
   // `?.`: a hand-made config in a test may leave the section out; the message store is on unless said otherwise.
   if (config.messages?.enabled === false) {
     log.warn('message store off (DOMBRIDGE_MESSAGE_STORE=off): no BOD is recorded and repeated BODIDs are not detected; for measurement only');
-    return { interceptor: undefined, outbound: undefined, recorder: undefined, async flush() {}, async close() {} };
+    return { interceptor: undefined, outbound: undefined, recorder: undefined, async ready() {}, async flush() {}, async close() {} };
   }
   store.markAppliedOnCommit(currentMessageId);
-  const writer = new MessageWriter(store.messages, log);
+  // With a Get journal only refused requests are written behind: fewer rows reserved, fewer left unused at a stop.
+  const writer = new MessageWriter(store.messages, log, { reserveRows: store.messages.answeredGets ? 32 : 256 });
   const retentionDays = config.messages?.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const prune = () => void pruneMessages(store.messages, Date.now() - retentionDays * DAY_MS, log);
   // Once shortly after start (a process restarted daily would otherwise never prune), then daily. Neither timer
@@ -55,6 +58,7 @@ export function installMessageStore(store: Store, config: Config, log: Logger): 
     interceptor: receiver,
     outbound: new OutboundRecorder(writer),
     recorder: new RequestRecords(writer),
+    ready: () => writer.ready(),
     flush: () => writer.flush(),
     async close() {
       clearTimeout(first);

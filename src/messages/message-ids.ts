@@ -36,6 +36,11 @@ export function parseMessageId(id: string): ParsedMessageId | undefined {
 
 export const inboundId = (row: number | bigint | string): string => `in-${row}`;
 export const outboxId = (row: number | bigint): string => `outbox-${row}`;
+/**
+ * The id of an answered Get from what the message writer hands out: a journal number (from JOURNAL_ID_BASE up) or a
+ * reserved row of the main database (far below it).
+ */
+export const answeredGetId = (n: number): string => (n >= JOURNAL_ID_BASE ? journalMessageId(n) : inboundId(n));
 /** A journal message id (the number the journal hands out) as people see it. */
 export const journalMessageId = (journalNumber: number): string => `get-${journalNumber - JOURNAL_ID_BASE}`;
 export const journalNumberOf = (n: number): number => JOURNAL_ID_BASE + n;

@@ -9,6 +9,8 @@ export interface MessageWriterOptions {
   readonly batchSize?: number;
   /** Records held while the database does not keep up; beyond it new ones are dropped (and counted). Default 10,000. */
   readonly maxQueued?: number;
+  /** Rows reserved at a time for records written behind into the database (their ids known at once). Default 256. */
+  readonly reserveRows?: number;
 }
 
 /**
@@ -32,7 +34,14 @@ export class MessageWriter {
   private readonly batchSize: number;
   private readonly maxQueued: number;
 
+  /** Rows set aside for the records queued here (MessageStore.reserveInboundRows), next one at `rowAt`. */
+  private rows: readonly number[] = [];
+  private rowAt = 0;
+  private reserving: Promise<void> | undefined;
+  private readonly reserveCount: number;
+
   constructor(private readonly messages: MessageStore, private readonly log: Logger, opts: MessageWriterOptions = {}) {
+    this.reserveCount = opts.reserveRows ?? 256;
     this.flushMs = opts.flushMs ?? 50;
     this.batchSize = opts.batchSize ?? 500;
     this.maxQueued = opts.maxQueued ?? 10_000;
@@ -47,10 +56,39 @@ export class MessageWriter {
     const journal = this.messages.answeredGets;
     if (journal) return journal.append(entry);
     if (!this.room()) return undefined;
-    this.inbound.push(entry);
-    if (key !== undefined) this.unwritten.set(key, entry);
+    const row = this.takeRow();
+    const queued = row === undefined ? entry : { ...entry, messageRow: row };
+    this.inbound.push(queued);
+    if (key !== undefined) this.unwritten.set(key, queued);
     this.scheduled();
-    return undefined;
+    return row;
+  }
+
+  /**
+   * A reserved row for a record written behind, so that its id (in-N) can be told now; undefined when none is
+   * left (a burst faster than reserving: that record gets a row when it is written, and no id is told). Reserving
+   * more starts when half are used.
+   */
+  takeRow(): number | undefined {
+    const left = this.rows.length - this.rowAt;
+    if (left <= this.reserveCount / 2) void this.reserve();
+    return left > 0 ? this.rows[this.rowAt++] : undefined;
+  }
+
+  /** Resolves once rows are reserved (start-up, before the first request). Never rejects. */
+  ready(): Promise<void> {
+    return this.reserve();
+  }
+
+  private reserve(): Promise<void> {
+    this.reserving ??= this.messages.reserveInboundRows(this.reserveCount).then((more) => {
+      this.rows = [...this.rows.slice(this.rowAt), ...more];
+      this.rowAt = 0;
+    }, (e: unknown) => {
+      // Records still get rows when written; only their ids are not told in advance.
+      this.log.warn('could not reserve message rows', { error: e instanceof Error ? e.message : String(e) });
+    }).finally(() => { this.reserving = undefined; });
+    return this.reserving;
   }
 
   /** A call to DOM; the thunk reads the raw BODs at write time, off the caller's path. */
@@ -60,11 +98,16 @@ export class MessageWriter {
     this.scheduled();
   }
 
-  /** A request refused before its handler ran, or answered from a record: written behind with the rest. */
-  addUnkept(row: UnkeptInbound): void {
-    if (!this.room()) return;
-    this.unkept.push(row);
+  /**
+   * A request refused before its handler ran, or answered from a record: written behind with the rest, in a
+   * reserved row when there is one. Returns that row (the record's id, in-N), or undefined.
+   */
+  addUnkept(record: UnkeptInbound): number | undefined {
+    if (!this.room()) return undefined;
+    const row = this.takeRow();
+    this.unkept.push(row === undefined ? record : { ...record, messageRow: row });
     this.scheduled();
+    return row;
   }
 
   unwrittenInbound(key: string): AnsweredGet | undefined {

@@ -1,3 +1,4 @@
+import { inboundId } from './message-ids.js';
 import type { RequestRecorder, UnkeptRequest } from '../soap/bod-operation.js';
 import { businessKeys, soapBodyText, splitVerbNoun } from './bod-text.js';
 import type { MessageWriter } from './message-writer.js';
@@ -17,12 +18,12 @@ export class RequestRecords implements RequestRecorder {
     const requestXml = safeExcerpt(r.text);
     const keys = businessKeys(soapBodyText(requestXml));
     const { verb, noun } = splitVerbNoun(r.operation);
-    this.writer.addUnkept({
+    const row = this.writer.addUnkept({
       service: r.service, operation: r.operation, verb, noun: verb ? noun : null, bodId: r.bodId, senderId: r.senderId,
       orderId: keys.orderId, partNumber: keys.partNumber, catentryId: keys.catentryId, status: r.result.status, requestXml,
       error: r.result.error === null ? null : safeExcerpt(r.result.error, 400), receivedAt: r.receivedAtMs, answeredAt: Date.now(),
     });
-    // Written behind: the record gets its id when the batch is written.
-    return undefined;
+    // Written behind, in a row reserved for it: its id is known now (undefined when none was left).
+    return row === undefined ? undefined : inboundId(row);
   }
 }

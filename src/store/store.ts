@@ -265,6 +265,8 @@ export type InboundBegin = { readonly created: true; readonly messageId: string 
 
 /** An inbound BOD recorded once answered, write-behind: a read-only operation (Get) has no effect to be idempotent with. */
 export interface CompletedInbound extends NewInboundMessage {
+  /** The row reserved for it (reserveInboundRows): its id was told when it was answered. Absent: any free row. */
+  readonly messageRow?: number | undefined;
   readonly status: AnsweredStatus;
   readonly responseXml: string | null;
   readonly error: string | null;
@@ -281,6 +283,8 @@ export interface AnsweredGet<X extends XmlPayload = XmlPayload>
   readonly requestXml: X;
   /** The response BOD (no envelope). */
   readonly responseXml: X | null;
+  /** Written behind into the database: the row reserved for it (see CompletedInbound). */
+  readonly messageRow?: number | undefined;
 }
 
 /**
@@ -309,6 +313,8 @@ export interface AnsweredGetJournal {
  * handler ran (its text cut to a safe excerpt), or answered from an earlier message's record.
  */
 export interface UnkeptInbound {
+  /** The row reserved for it (reserveInboundRows), whose id the access log and the metrics named. */
+  readonly messageRow?: number | undefined;
   readonly service: string;
   readonly operation: string;
   readonly verb: string | null;
@@ -390,6 +396,12 @@ export interface MessageStore {
    * a message that never took effect (received or failed, not applied) replaces it; any other holder is kept.
    */
   recordBatch(batch: { readonly inbound: readonly CompletedInbound[]; readonly calls: readonly RecordedCall[]; readonly unkept?: readonly UnkeptInbound[] }): Promise<void>;
+  /**
+   * Sets aside `count` rows for inbound records written behind (recordBatch), so that a request's id (in-N) is known
+   * when it is answered, before its record is written: the access log and the metrics' exemplars name it. A row is
+   * never handed out twice, by this call or by an insert, whether it is used or not (unused ones leave gaps).
+   */
+  reserveInboundRows(count: number): Promise<readonly number[]>;
   /** A recorded message (digits) or a DOM outbox row (its message id), with the XML. */
   get(messageId: string): Promise<BodMessage | undefined>;
   /** Recorded messages and DOM outbox rows, merged, newest first, without the XML. */

@@ -125,6 +125,13 @@ describe('operations: a mixed run, told the same by the records, /metrics and th
         ok: byCli['processed'], bod_error: byCli['rejected'], fault: byCli['faulted']! + byCli['failed']!,
       });
       expect(soapLines.length, 'one access-log line per request').to.equal(byCli['processed']! + byCli['rejected']! + byCli['faulted']! + byCli['failed']!);
+      // One id scheme: every line names its request's record, known when it was answered (refused requests and
+      // replays included), and the CLI lists exactly those records.
+      const lineIds = soapLines.map((l) => l.messageId);
+      expect(lineIds.filter((id) => id === undefined), 'every access-log line names its record').to.have.length(0);
+      expect(new Set(lineIds).size, 'no two lines name one record').to.equal(lineIds.length);
+      const listed = rows(await cli('list', '--direction', 'in', '--limit', '5000')).map((r) => r[0]);
+      expect([...lineIds].sort()).to.deep.equal([...listed].sort());
       return { byCli, soapLines };
     }, 20_000, 200);
 

@@ -77,6 +77,31 @@ for (const kind of KINDS) {
       expect(new Set(ids).size).to.equal(40);
     });
 
+    it('reserved message rows are never handed out twice, nor taken by other inserts, and records written behind keep them', async function () {
+      const [a, b] = await Promise.all([store.messages.reserveInboundRows(5), store.messages.reserveInboundRows(5)]);
+      const reserved = [...a!, ...b!];
+      expect(new Set(reserved).size).to.equal(10);
+      // Records that take any free row, between the reservation and the writes that use it.
+      const begun = await store.messages.beginInbound(inbound('bod-between'));
+      expect(begun.created).to.equal(true);
+      const now = Date.now();
+      await store.messages.recordBatch({
+        inbound: [{ ...inbound('get-1', { service: 'InventoryServices', operation: 'GetInventoryAvailability', verb: 'Get', noun: 'InventoryAvailability' }), messageRow: a![0], status: 'processed', responseXml: '<a/>', error: null, answeredAt: now }],
+        calls: [{ service: 'DOM', operation: 'GetInventoryAvailability', verb: 'Get', noun: 'InventoryAvailability', bodId: 'call-1', orderId: null, partNumber: null, catentryId: null,
+          status: 'acknowledged', requestXml: '<c/>', responseXml: '<d/>', error: null, durationMs: 1, causedBy: null, sentAt: now, answeredAt: now }],
+        unkept: [{ messageRow: b![4], service: 'OrderServices', operation: '(unread)', verb: null, noun: null, bodId: null, senderId: '', orderId: null, partNumber: null, catentryId: null,
+          status: 'faulted', requestXml: 'not xml', error: 'XML_MALFORMED', receivedAt: now, answeredAt: now }],
+      });
+      expect((await store.messages.get(`in-${a![0]}`))?.bodId).to.equal('get-1');
+      expect((await store.messages.get(`in-${b![4]}`))?.status).to.equal('faulted');
+      const rowOf = (id: string) => Number(id.replace(/^\D+-/, ''));
+      const others = [(begun as { messageId: string }).messageId, ...(await store.messages.callsWithBodId('call-1')).map((m) => m.messageId)];
+      expect(others).to.have.length(2);
+      for (const id of others) expect(reserved, id).to.not.include(rowOf(id));
+      const more = await store.messages.reserveInboundRows(3);
+      for (const r of more) expect([...reserved, ...others.map(rowOf)]).to.not.include(r);
+    });
+
     it('claim leases due messages; a leased one is not claimed again until the lease expires; settle frees it', async function () {
       const now = Date.now();
       await enqueue('m1', now - 10);

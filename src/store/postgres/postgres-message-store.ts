@@ -5,6 +5,13 @@ import {
   SUMMARY_COLUMNS, TO_APPLIED, TO_RECEIVED, conditions, isRowId, toMessage,
 } from '../sqlite/sqlite-message-store.js';
 
+/** Rows come from the identity's sequence: reserved ones (reserveInboundRows) and any other insert's alike. */
+const ROW_SEQUENCE = `pg_get_serial_sequence('bod_message', 'message_id')`;
+/** SQLite's statement, but a NULL row (none reserved) takes the next of the sequence: an identity column takes no NULL. */
+const anyFreeRow = (sql: string) => sql.replace(/VALUES \(\?, /, `VALUES (COALESCE(?::bigint, nextval(${ROW_SEQUENCE})), `);
+const PG_INSERT_COMPLETED = anyFreeRow(INSERT_COMPLETED);
+const PG_INSERT_UNKEPT = anyFreeRow(INSERT_UNKEPT);
+
 /** The outbox's rows are numbered by row_no (migration 2): its messages are outbox-N, as on SQLite. */
 const OUTBOX_COLUMNS = outboxColumns('row_no');
 import type { Query } from './pg-query.js';
@@ -47,10 +54,12 @@ export function pgMessageStore(q: Query, atomic: Atomic): MessageStore {
       (await q(FINISH_TO[o.status]!, [o.status, o.responseXml, o.error, o.at, o.orderId ?? null, inboundRowOf(id) ?? -1])).count === 1,
     findInbound: (senderId, bodId) => one(BY_KEY, [senderId, bodId]),
     recordBatch: ({ inbound, calls, unkept = [] }) => atomic(async (t) => {
-      for (const m of inbound) await t(INSERT_COMPLETED, completedParams(m));
+      for (const m of inbound) await t(PG_INSERT_COMPLETED, completedParams(m));
       for (const c of calls) await t(INSERT_CALL, callParams(c));
-      for (const u of unkept) await t(INSERT_UNKEPT, unkeptParams(u));
+      for (const u of unkept) await t(PG_INSERT_UNKEPT, unkeptParams(u));
     }),
+    reserveInboundRows: async (count) =>
+      (await q(`SELECT nextval(${ROW_SEQUENCE}) AS row FROM generate_series(1, ?::int)`, [count])).map((r) => Number(r['row'])),
     async get(id) {
       const p = parseMessageId(id);
       if (p) {
@@ -85,11 +94,11 @@ export function pgMessageStore(q: Query, atomic: Atomic): MessageStore {
 }
 
 const completedParams = (m: CompletedInbound) =>
-  [m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml, m.responseXml, m.error, m.receivedAt, m.answeredAt];
+  [m.messageRow ?? null, m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml, m.responseXml, m.error, m.receivedAt, m.answeredAt];
 
 const callParams = (c: RecordedCall) =>
   [c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
     c.durationMs, c.causedBy === null ? null : inboundRowOf(c.causedBy) ?? null, c.sentAt, c.answeredAt];
 
 const unkeptParams = (u: UnkeptInbound) =>
-  [u.service, u.operation, u.verb, u.noun, u.bodId, u.senderId, u.orderId, u.partNumber, u.catentryId, u.status, u.requestXml, u.error, u.receivedAt, u.answeredAt];
+  [u.messageRow ?? null, u.service, u.operation, u.verb, u.noun, u.bodId, u.senderId, u.orderId, u.partNumber, u.catentryId, u.status, u.requestXml, u.error, u.receivedAt, u.answeredAt];

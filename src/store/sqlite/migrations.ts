@@ -255,4 +255,47 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bod_message_status ON bod_message (status, created_at);
     `,
   },
+  {
+    version: 8,
+    name: 'message rows reserved ahead',
+    sql: `
+      -- Records written behind (refused requests; Gets on a database without a Get journal) get a row reserved
+      -- before they are answered, so their id is known at once (MessageStore.reserveInboundRows). Rows are then
+      -- counted in sqlite_sequence, which AUTOINCREMENT keeps: no insert takes a row below the count, so a reserved
+      -- row is never taken by another record. A table cannot be made AUTOINCREMENT in place: it is copied.
+      CREATE TABLE bod_message_v8 (
+        message_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        service TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        verb TEXT,
+        noun TEXT,
+        bod_id TEXT,
+        sender_id TEXT NOT NULL DEFAULT '',
+        order_id TEXT,
+        part_number TEXT,
+        catentry_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('received', 'applied', 'processed', 'rejected', 'faulted', 'failed', 'queued', 'sent', 'acknowledged', 'dead')),
+        request_hash TEXT,
+        request_xml TEXT NOT NULL,
+        response_xml TEXT,
+        error TEXT,
+        duration_ms REAL,
+        caused_by INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        applied_at INTEGER
+      );
+      INSERT INTO bod_message_v8 SELECT message_id, direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+        status, request_hash, request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at, applied_at FROM bod_message;
+      DROP TABLE bod_message;
+      ALTER TABLE bod_message_v8 RENAME TO bod_message;
+      CREATE UNIQUE INDEX bod_message_key ON bod_message (sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL;
+      CREATE INDEX bod_message_created ON bod_message (created_at);
+      CREATE INDEX bod_message_out_bod_id ON bod_message (bod_id) WHERE direction = 'out';
+      CREATE INDEX bod_message_in_bod_id ON bod_message (bod_id) WHERE direction = 'in';
+      CREATE INDEX bod_message_order ON bod_message (order_id) WHERE order_id IS NOT NULL;
+      CREATE INDEX bod_message_status ON bod_message (status, created_at);
+    `,
+  },
 ];

@@ -29,21 +29,27 @@ export const FINISH_TO: Record<string, string> = {
   failed: `${FINISH} (${TO_FAILED})`,
 };
 // Refused requests and replays: their final status at once, no request hash, so they never hold the key.
-export const INSERT_UNKEPT = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
-  status, request_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+// Records written behind name the row reserved for them (reserveInboundRows) first, NULL for any free row.
+export const INSERT_UNKEPT = `INSERT INTO bod_message (message_id, direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+  status, request_xml, error, created_at, updated_at) VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const INSERT_INBOUND = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
   status, request_hash, request_xml, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)`;
 // The key is taken by the insert itself: of two racing inserts one writes, the other finds the first.
 const KEY_TARGET = `(sender_id, bod_id) WHERE direction = 'in' AND bod_id IS NOT NULL AND request_hash IS NOT NULL`;
 export const INSERT_INBOUND_KEYED = `${INSERT_INBOUND} ON CONFLICT ${KEY_TARGET} DO NOTHING`;
-// A Get recorded once answered; it replaces only a holder of its key that never took effect.
-export const INSERT_COMPLETED = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
-  status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES ('in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// A Get recorded once answered; it replaces only a holder of its key that never took effect (which keeps its own
+// row: the reserved one is then left unused, a gap).
+export const INSERT_COMPLETED = `INSERT INTO bod_message (message_id, direction, service, operation, verb, noun, bod_id, sender_id, order_id, part_number, catentry_id,
+  status, request_hash, request_xml, response_xml, error, created_at, updated_at) VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT ${KEY_TARGET} DO UPDATE SET service = excluded.service, operation = excluded.operation,
   verb = excluded.verb, noun = excluded.noun, order_id = excluded.order_id, part_number = excluded.part_number, catentry_id = excluded.catentry_id,
   status = excluded.status, request_hash = excluded.request_hash, request_xml = excluded.request_xml, response_xml = excluded.response_xml,
   error = excluded.error, created_at = excluded.created_at, updated_at = excluded.updated_at
   WHERE bod_message.status IN (${TO_RECEIVED}) AND bod_message.applied_at IS NULL`;
+/** bod_message's row count in sqlite_sequence, made when the table has never had a row. */
+const SEQUENCE_ROW = `INSERT INTO sqlite_sequence (name, seq) SELECT 'bod_message', COALESCE((SELECT MAX(message_id) FROM bod_message), 0)
+  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'bod_message')`;
+const RESERVE_ROWS = `UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'bod_message' RETURNING seq`;
 export const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
   request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
@@ -158,14 +164,14 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       if (unkept.length) {
         const ins = w(INSERT_UNKEPT);
         for (const m of unkept) {
-          ins.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestXml, m.error,
+          ins.run(m.messageRow ?? null, m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestXml, m.error,
             m.receivedAt, m.answeredAt);
         }
       }
       if (inbound.length) {
         const ins = w(INSERT_COMPLETED);
         for (const m of inbound) {
-          ins.run(m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml,
+          ins.run(m.messageRow ?? null, m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml,
             m.responseXml, m.error, m.receivedAt, m.answeredAt);
         }
       }
@@ -201,6 +207,13 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
     },
     // Calls to DOM go to the log database's writer thread where there is one; the main database's writer never sees
     // them. Answered Gets arrive here only where there is no Get journal (an in-memory database): written in place.
+    // bod_message counts its rows in sqlite_sequence (AUTOINCREMENT, migration 8): moving the count on sets rows
+    // aside that no insert takes, in this process or another on the same file (serve --workers).
+    reserveInboundRows: (count) => write(() => wdb.transaction(() => {
+      w(SEQUENCE_ROW).run();
+      const top = Number((w(RESERVE_ROWS).get(count) as { seq: number }).seq);
+      return Array.from({ length: count }, (_, i) => top - count + 1 + i);
+    }).immediate()),
     recordBatch: async ({ inbound, calls, unkept = [] }) => {
       if (log && calls.length) await log.write(calls);
       const here = log ? [] : calls;
