@@ -9,16 +9,16 @@ export interface MetricsInstall {
   readonly dispatch: DispatchObserver | undefined;
   readonly dom: DomCallObserver | undefined;
   readonly availability: AvailabilityObserver | undefined;
-  readonly textRoutes: Readonly<Record<string, () => Promise<{ status: number; contentType: string; body: string }>>>;
+  readonly textRoutes: Readonly<Record<string, (accept: string | undefined) => Promise<{ status: number; contentType: string; body: string }>>>;
 }
 
-/** Prometheus metrics for one app instance, in its own registry, served at GET /metrics. */
+/** Prometheus metrics for one app instance, in its own registries, served at GET /metrics (OpenMetrics when asked for). */
 export function installMetrics(store: Store): MetricsInstall {
   const metrics = new DombridgeMetrics(store);
   return {
     dispatch: metrics.dispatch,
     dom: metrics.dom,
     availability: metrics.availability,
-    textRoutes: { '/metrics': () => metrics.scrape() },
+    textRoutes: { '/metrics': (accept) => metrics.scrape(accept) },
   };
 }

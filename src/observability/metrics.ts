@@ -1,10 +1,10 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry, type OpenMetricsContentType } from 'prom-client';
 import type { DomCallObserver } from '../dom/dom-transport.js';
 import type { AvailabilityObserver } from '../inventory/availability.service.js';
 import type { DispatchObserver } from '../soap/bod-operation.js';
 import type { Store } from '../store/store.js';
 import { boundedLabel, DOM_OPERATIONS, OTHER_LABEL, SERVED_OPERATIONS } from './operation-labels.js';
-import { SlotCounter, SlotHistogram, type BucketCounts, type CountSlot } from './series.js';
+import { count, SlotCounter, SlotHistogram, type BucketCounts, type CountSlot, type Registries } from './series.js';
 
 /** Request durations, seconds: a cached Get answers in a fraction of a millisecond, a slow checkout in seconds. */
 export const REQUEST_BUCKETS_S: readonly number[] = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -50,13 +50,23 @@ interface DomSeries {
 
 type OutboxDepth = Awaited<ReturnType<Store['domOutbox']['depth']>>;
 
+/** A registry printing OpenMetrics (the typings name no constructor argument; setContentType is typed). */
+function openMetricsRegistry(): Registry<OpenMetricsContentType> {
+  const r = new Registry<OpenMetricsContentType>();
+  r.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return r;
+}
+
 /**
- * dombridge's Prometheus metrics, in a registry of their own (several apps share a process in the tests, so
- * the global default registry is never used). The observers are the hot path: a Map lookup or two and a few
- * additions each; the store gauges are read when Prometheus scrapes.
+ * dombridge's Prometheus metrics, in registries of their own (several apps share a process in the tests, so
+ * the global default registry is never used): one prints the Prometheus text format, the other OpenMetrics, with
+ * exemplars naming the message id of a request counted (docs/operations.md, "Metrics"). The observers are the hot
+ * path: a Map lookup or two and a few additions each; the store gauges are read when Prometheus scrapes.
  */
 export class DombridgeMetrics {
   readonly registry = new Registry();
+  /** The same series, printed as OpenMetrics (asked for by `Accept: application/openmetrics-text`). */
+  readonly openMetrics = openMetricsRegistry();
   readonly dispatch: DispatchObserver;
   readonly dom: DomCallObserver;
   readonly availability: AvailabilityObserver;
@@ -74,25 +84,27 @@ export class DombridgeMetrics {
   private depthInFlight: Promise<OutboxDepth | undefined> | undefined;
 
   constructor(private readonly store: Store, opts: MetricsOptions = {}) {
-    const registry = this.registry;
+    const registries: Registries = { prometheus: this.registry, openMetrics: this.openMetrics };
+    // Gauges are printed alike in both formats: one object serves both registries.
+    const registers = [this.registry, this.openMetrics];
     const now = opts.now ?? Date.now;
     this.served = new Set(opts.servedOperations ?? SERVED_OPERATIONS);
     this.domKnown = new Set(opts.domOperations ?? DOM_OPERATIONS);
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
+    // Each registry its own process metrics: an OpenMetrics registry renames the counters it prints.
+    if (opts.processMetrics !== false) for (const register of registers) collectDefaultMetrics({ register });
 
-    this.requests = new SlotCounter(registry, 'dombridge_requests_total',
-      'SOAP requests answered, by service, operation, outcome (ok, bod_error, fault: from the error catalogue) and code (the fault code or the BOD error reason code; empty when ok).',
-      ['service', 'operation', 'outcome', 'code']);
-    this.requestDuration = new SlotHistogram(registry, 'dombridge_request_duration_seconds', 'Time from a request body read to its SOAP answer, seconds.', REQUEST_BUCKETS_S);
-    this.domCalls = new SlotCounter(registry, 'dombridge_dom_calls_total', 'Calls to DOM, by operation and outcome (ok or the failure kind).', ['operation', 'outcome']);
-    this.domDuration = new SlotHistogram(registry, 'dombridge_dom_call_duration_seconds', 'Time of a call to DOM, seconds, whatever its outcome.', DOM_BUCKETS_S);
-    this.answers = new SlotCounter(registry, 'dombridge_availability_answers_total', 'Availability answers (one per item and location), by where they came from.', ['source']);
+    this.requests = new SlotCounter<RequestLabel>(registries, 'dombridge_requests_total',
+      'SOAP requests answered, by service, operation, outcome (ok, bod_error, fault: from the error catalogue) and code (the fault code or the BOD error reason code; empty when ok).');
+    this.requestDuration = new SlotHistogram(registries, 'dombridge_request_duration_seconds', 'Time from a request body read to its SOAP answer, seconds.', REQUEST_BUCKETS_S);
+    this.domCalls = new SlotCounter<DomLabel>(registries, 'dombridge_dom_calls_total', 'Calls to DOM, by operation and outcome (ok or the failure kind).');
+    this.domDuration = new SlotHistogram(registries, 'dombridge_dom_call_duration_seconds', 'Time of a call to DOM, seconds, whatever its outcome.', DOM_BUCKETS_S);
+    this.answers = new SlotCounter<'source'>(registries, 'dombridge_availability_answers_total', 'Availability answers (one per item and location), by where they came from.');
     for (const source of AVAILABILITY_SOURCES) this.bySource.set(source, this.answers.slot({ source }));
 
     const bySource = this.bySource;
     new Gauge({
       name: 'dombridge_cache_hit_ratio', help: 'Availability answers for DOM stores served from a fresh cache record, as a share of all answers for DOM stores since start (0 before the first).',
-      registers: [registry],
+      registers,
       collect() {
         let hits = 0;
         let all = 0;
@@ -110,23 +122,23 @@ export class DombridgeMetrics {
       .then((d): OutboxDepth | undefined => d, () => undefined)
       .finally(() => { this.depthInFlight = undefined; }));
     new Gauge({
-      name: 'dombridge_outbox_depth', help: 'DOM outbox messages not yet acknowledged nor dead-lettered (NaN when the store cannot be read).', registers: [registry],
+      name: 'dombridge_outbox_depth', help: 'DOM outbox messages not yet acknowledged nor dead-lettered (NaN when the store cannot be read).', registers,
       async collect() { this.set((await depth())?.pending ?? NaN); },
     });
     new Gauge({
-      name: 'dombridge_outbox_oldest_age_seconds', help: 'Age of the oldest pending DOM outbox message, seconds; 0 when none is pending.', registers: [registry],
+      name: 'dombridge_outbox_oldest_age_seconds', help: 'Age of the oldest pending DOM outbox message, seconds; 0 when none is pending.', registers,
       async collect() {
         const d = await depth();
         this.set(!d ? NaN : d.oldestCreatedAt === null ? 0 : Math.max(0, (now() - d.oldestCreatedAt) / 1000));
       },
     });
     new Gauge({
-      name: 'dombridge_dead_letters', help: 'DOM outbox messages dead-lettered, waiting for a person (messages resend).', registers: [registry],
+      name: 'dombridge_dead_letters', help: 'DOM outbox messages dead-lettered, waiting for a person (messages resend).', registers,
       async collect() { this.set((await depth())?.dead ?? NaN); },
     });
     const emails = this.store.emailOutbox;
     new Gauge({
-      name: 'dombridge_email_pending', help: `E-mails not yet sent and not given up, including those waiting for a retry (capped at ${EMAIL_PENDING_CAP}).`, registers: [registry],
+      name: 'dombridge_email_pending', help: `E-mails not yet sent and not given up, including those waiting for a retry (capped at ${EMAIL_PENDING_CAP}).`, registers,
       async collect() {
         const pending = await emails.due(Number.MAX_SAFE_INTEGER, EMAIL_PENDING_CAP).then((l) => l.length, () => NaN);
         this.set(pending);
@@ -138,8 +150,10 @@ export class DombridgeMetrics {
         const series = this.requestSeries(e.service, e.operation);
         // One key per (outcome, code): codes come from the catalogue, so the series stay few.
         const key = e.code ?? e.outcome;
-        (series.outcomes.get(key) ?? this.requestOutcome(series, key, e.outcome, e.code ?? '')).value++;
-        series.duration.observe(e.durationMs / 1000);
+        // The request's record is the exemplar of both series it is counted in.
+        const at = e.messageId === undefined ? 0 : Date.now();
+        count(series.outcomes.get(key) ?? this.requestOutcome(series, key, e.outcome, e.code ?? ''), e.messageId, at);
+        series.duration.observe(e.durationMs / 1000, e.messageId, at);
       },
     };
     this.dom = {
@@ -157,9 +171,13 @@ export class DombridgeMetrics {
     };
   }
 
-  /** The exposition text, as GET /metrics answers it. */
-  async scrape(): Promise<{ status: number; contentType: string; body: string }> {
-    return { status: 200, contentType: this.registry.contentType, body: await this.registry.metrics() };
+  /**
+   * The exposition text, as GET /metrics answers it: OpenMetrics, with exemplars, when the scraper's Accept asks
+   * for it (Prometheus does, with exemplar storage on); the Prometheus text format otherwise.
+   */
+  async scrape(accept?: string): Promise<{ status: number; contentType: string; body: string }> {
+    const registry = accept !== undefined && /\bapplication\/openmetrics-text\b/i.test(accept) ? this.openMetrics : this.registry;
+    return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
   }
 
   /** The operation label a request for `operation` is counted under (for tests and dashboards). */

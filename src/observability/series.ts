@@ -1,4 +1,4 @@
-import { Counter, validateMetricName, type Histogram, type Registry } from 'prom-client';
+import { validateMetricName, type Histogram, type Metric, type OpenMetricsContentType, type Registry } from 'prom-client';
 
 /*
  * prom-client hashes the label object of every inc() and observe() into a string key (about 1 µs a request,
@@ -7,47 +7,107 @@ import { Counter, validateMetricName, type Histogram, type Registry } from 'prom
  * so callers must keep their label values bounded.
  */
 
-/** One series of a counter: the hot path adds to `value`. */
-export interface CountSlot {
+/**
+ * The last request counted in a series, as an OpenMetrics exemplar: its message id (docs/operations.md, "Message
+ * ids"), the value it added and when. The hot path stores a reference and a number; labels are built at scrape.
+ */
+export interface ExemplarSlot {
+  exemplarId: string | undefined;
+  exemplarValue: number;
+  /** Epoch milliseconds. */
+  exemplarAt: number;
+}
+
+/** One series of a counter: the hot path adds to `value`, and names the message it counted (`count`). */
+export interface CountSlot extends ExemplarSlot {
   value: number;
 }
 
-/** A prom-client Counter fed from slots: at scrape time each slot's total becomes its series' value. */
+/** Adds one to the series, with the counted message as its exemplar when it has an id. */
+export function count(slot: CountSlot, messageId?: string | undefined, at?: number): void {
+  slot.value++;
+  if (messageId !== undefined) {
+    slot.exemplarId = messageId;
+    slot.exemplarValue = 1;
+    slot.exemplarAt = at ?? Date.now();
+  }
+}
+
+/** The exemplar label set: one label, the message id, so a scrape leads to the record (CLI, console). */
+export const EXEMPLAR_LABEL = 'message_id';
+
+/** An exemplar as prom-client's registry prints it in OpenMetrics (timestamp in seconds); undefined without one. */
+function exemplarOf(s: ExemplarSlot): { labelSet: Record<string, string>; value: number; timestamp: number } | undefined {
+  // OpenMetrics caps an exemplar's label names and values at 128 characters together: a longer id is left out.
+  if (s.exemplarId === undefined || s.exemplarId.length > 128 - EXEMPLAR_LABEL.length) return undefined;
+  return { labelSet: { [EXEMPLAR_LABEL]: s.exemplarId }, value: s.exemplarValue, timestamp: s.exemplarAt / 1000 };
+}
+
+/**
+ * Where a metric is printed: the Prometheus text format (0.0.4), and OpenMetrics (1.0.0), which alone carries
+ * exemplars. prom-client gives each registry one format, so dombridge keeps two, holding the same series.
+ */
+export interface Registries {
+  readonly prometheus: Registry;
+  readonly openMetrics: Registry<OpenMetricsContentType>;
+}
+
+/**
+ * A counter fed from slots, printed by prom-client's registries like its own Counter. It is registered as a metric
+ * object of its own in each registry (see SlotHistogram for what that takes): an OpenMetrics registry renames a
+ * counter object it prints (`x_total` becomes `x`), which must not reach the Prometheus registry's object.
+ */
 export class SlotCounter<T extends string> {
   private readonly slots: { readonly labels: Record<T, string>; readonly slot: CountSlot }[] = [];
 
-  constructor(registry: Registry, name: string, help: string, labelNames: readonly T[]) {
-    const slots = this.slots;
-    new Counter<T>({
-      name, help, labelNames, registers: [registry],
-      collect() {
-        // The slots hold totals since start; reset then inc keeps the counter equal to them.
-        this.reset();
-        for (const s of slots) this.inc(s.labels, s.slot.value);
-      },
-    });
+  /** Its label names are those of the label sets its slots are made with. */
+  constructor(registries: Registries, name: string, help: string) {
+    if (!validateMetricName(name)) throw new Error(`invalid metric name ${name}`);
+    for (const registry of [registries.prometheus, registries.openMetrics]) registry.registerMetric(this.exposed(name, help) as unknown as Metric<string>);
   }
 
   /** A new series; look it up once and keep it. */
   slot(labels: Record<T, string>): CountSlot {
-    const slot: CountSlot = { value: 0 };
+    const slot: CountSlot = { value: 0, exemplarId: undefined, exemplarValue: 0, exemplarAt: 0 };
     this.slots.push({ labels, slot });
     return slot;
   }
+
+  private exposed(name: string, help: string): { name: string; help: string; type: 'counter'; aggregator: 'sum'; get(): Promise<unknown>; reset(): void } {
+    const slots = this.slots;
+    return {
+      name, help, type: 'counter', aggregator: 'sum',
+      async get() {
+        // `this.name` as the registry left it: without `_total` in OpenMetrics, where samples get it back.
+        return { name: this.name, help, type: 'counter', aggregator: 'sum', values: slots.map(({ labels, slot }) => ({ labels, value: slot.value, exemplar: exemplarOf(slot) })) };
+      },
+      reset() {
+        for (const { slot } of slots) {
+          slot.value = 0;
+          slot.exemplarId = undefined;
+        }
+      },
+    };
+  }
 }
 
-/** Observations of one histogram series: counts per bucket (not cumulative), their sum and count. */
+/**
+ * Observations of one histogram series: counts per bucket (not cumulative), their sum and count, and per bucket
+ * the last message observed in it (an exemplar: which request was that slow).
+ */
 export class BucketCounts {
   /** counts[i]: observations ≤ bounds[i] and > bounds[i-1]; the last entry: above every bound. */
   readonly counts: Float64Array;
+  readonly exemplars: ExemplarSlot[];
   sum = 0;
   count = 0;
 
   constructor(private readonly bounds: readonly number[]) {
     this.counts = new Float64Array(bounds.length + 1);
+    this.exemplars = Array.from({ length: bounds.length + 1 }, () => ({ exemplarId: undefined, exemplarValue: 0, exemplarAt: 0 }));
   }
 
-  observe(value: number): void {
+  observe(value: number, messageId?: string | undefined, at?: number): void {
     const b = this.bounds;
     let i = 0;
     // Most answers fall in the first few buckets, so a scan from the bottom beats a binary search here.
@@ -55,6 +115,12 @@ export class BucketCounts {
     this.counts[i]!++;
     this.sum += value;
     this.count++;
+    if (messageId !== undefined) {
+      const e = this.exemplars[i]!;
+      e.exemplarId = messageId;
+      e.exemplarValue = value;
+      e.exemplarAt = at ?? Date.now();
+    }
   }
 }
 
@@ -74,11 +140,13 @@ export class SlotHistogram<T extends string> {
   private readonly bounds: readonly number[];
   private readonly boundLabels: readonly string[];
 
-  constructor(registry: Registry, readonly name: string, readonly help: string, buckets: readonly number[]) {
+  constructor(registries: Registries, readonly name: string, readonly help: string, buckets: readonly number[]) {
     if (!validateMetricName(name)) throw new Error(`invalid metric name ${name}`);
     this.bounds = [...buckets].sort((a, b) => a - b);
     this.boundLabels = this.bounds.map(String);
-    registry.registerMetric(this as unknown as Histogram<T>);
+    // One object in both registries: nothing renames a histogram.
+    registries.prometheus.registerMetric(this as unknown as Histogram<T>);
+    registries.openMetrics.registerMetric(this as unknown as Histogram<T>);
   }
 
   /** A new series; look it up once and keep it. */
@@ -95,9 +163,9 @@ export class SlotHistogram<T extends string> {
       let cumulative = 0;
       for (let i = 0; i < this.bounds.length; i++) {
         cumulative += counts.counts[i]!;
-        values.push({ metricName: bucketName, labels: { ...labels, le: this.boundLabels[i]! }, value: cumulative });
+        values.push({ metricName: bucketName, labels: { ...labels, le: this.boundLabels[i]! }, value: cumulative, exemplar: exemplarOf(counts.exemplars[i]!) } as ExposedValue);
       }
-      values.push({ metricName: bucketName, labels: { ...labels, le: '+Inf' }, value: counts.count });
+      values.push({ metricName: bucketName, labels: { ...labels, le: '+Inf' }, value: counts.count, exemplar: exemplarOf(counts.exemplars[this.bounds.length]!) } as ExposedValue);
       values.push({ metricName: `${this.name}_sum`, labels, value: counts.sum });
       values.push({ metricName: `${this.name}_count`, labels, value: counts.count });
     }
@@ -111,6 +179,7 @@ export class SlotHistogram<T extends string> {
       counts.counts.fill(0);
       counts.sum = 0;
       counts.count = 0;
+      for (const e of counts.exemplars) e.exemplarId = undefined;
     }
   }
 }

@@ -187,6 +187,7 @@ async function startChecked(config: Config, log: Logger, opts: StartOptions, che
 
   const messages = installMessageStore(store, config, log.child({ component: 'messages' }));
   started.push(() => messages.close());
+  await messages.ready();
   const metrics = installMetrics(store);
   const rates = new RequestRates();
   // The access log is an info line: off with ACCESS_LOG=off, and with a logger above info (LOG_LEVEL).

@@ -15,8 +15,8 @@ export interface HttpServerOptions {
   readonly port: number;
   /** Extra GET routes answered as JSON (health, readiness). */
   readonly probes?: Readonly<Record<string, () => Promise<{ status: number; body: unknown }>>>;
-  /** Extra GET routes answered as text with their own content type (metrics). */
-  readonly textRoutes?: Readonly<Record<string, () => Promise<{ status: number; contentType: string; body: string }>>>;
+  /** Extra GET routes answered as text with their own content type (metrics), given the request's Accept. */
+  readonly textRoutes?: Readonly<Record<string, (accept: string | undefined) => Promise<{ status: number; contentType: string; body: string }>>>;
   /** POST routes for operators, answered as JSON once `adminGate` lets the caller in (POST /admin/dom/probe). */
   readonly adminRoutes?: Readonly<Record<string, (user: string) => Promise<{ status: number; body: unknown }>>>;
   readonly adminGate?: (req: AdminRequest) => Promise<AdminVerdict>;
@@ -98,7 +98,7 @@ export async function startHttpServer(dispatcher: SoapDispatcher, services: read
       }
       const text = opts.textRoutes?.[pathname];
       if (text) {
-        text().then(
+        text(req.headers.accept).then(
           (r) => answer(req, res, started, pathname, r.status, r.contentType, r.body),
           () => answer(req, res, started, pathname, 500, 'text/plain', 'error\n'),
         );

@@ -100,7 +100,7 @@ export class SoapDispatcher {
   }
 
   private observe(service: string, answer: SoapAnswer, durationMs: number): void {
-    for (const o of this.observers) o.onAnswer({ service, operation: answer.operation, outcome: answer.outcome, code: answer.code, durationMs, bodId: answer.bodId });
+    for (const o of this.observers) o.onAnswer({ service, operation: answer.operation, outcome: answer.outcome, code: answer.code, durationMs, bodId: answer.bodId, messageId: answer.messageId });
   }
 
   private async answer(service: ServiceDefinition, body: Uint8Array, contentType: string | undefined, receivedAtMs: number): Promise<SoapAnswer> {

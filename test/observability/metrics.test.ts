@@ -186,6 +186,35 @@ describe('metrics (unit)', function () {
     expect(valueOf(m, 'dombridge_availability_answers_total', { source: 'fallback' })).to.equal(0);
   });
 
+  it('gives OpenMetrics with exemplars naming the last counted message when asked, and leaves the Prometheus text as it was', async function () {
+    metrics.dispatch.onAnswer({ service: INV, operation: 'GetInventoryAvailability', outcome: 'ok', durationMs: 0.3, messageId: 'get-16777216' });
+    metrics.dispatch.onAnswer({ service: INV, operation: 'GetInventoryAvailability', outcome: 'ok', durationMs: 0.4, messageId: 'get-16777999' });
+    metrics.dispatch.onAnswer({ service: ORD, operation: 'GetOrder', outcome: 'bod_error', code: 'ORDER_NOT_FOUND', durationMs: 3, messageId: 'in-7' });
+    metrics.dispatch.onAnswer({ service: ORD, operation: 'GetOrder', outcome: 'ok', durationMs: 3 });
+    const om = await metrics.scrape('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5');
+    expect(om.contentType).to.match(/^application\/openmetrics-text; version=1\.0\.0/);
+    expect(om.body.endsWith('# EOF\n')).to.equal(true);
+    expect(om.body).to.contain('# TYPE dombridge_requests counter');
+    const line = (start: string) => om.body.split('\n').find((l) => l.startsWith(start)) ?? '';
+    // The last message counted in a series is its exemplar, with the value it added and its time in seconds.
+    expect(line('dombridge_requests_total{service="InventoryServices",operation="GetInventoryAvailability",outcome="ok",code=""}'))
+      .to.match(/ 2 # \{message_id="get-16777999"\} 1 \d{10}\.\d+$/);
+    expect(line('dombridge_requests_total{service="OrderServices",operation="GetOrder",outcome="bod_error"')).to.contain('# {message_id="in-7"} 1 ');
+    // A series whose requests have no record has no exemplar.
+    expect(line('dombridge_requests_total{service="OrderServices",operation="GetOrder",outcome="ok"')).to.not.contain('#');
+    // A bucket's exemplar is the last message observed in that bucket (not below it): 0.4 ms in le=0.0005.
+    expect(line('dombridge_request_duration_seconds_bucket{service="InventoryServices",operation="GetInventoryAvailability",le="0.0005"}'))
+      .to.match(/ 2 # \{message_id="get-16777999"\} 0\.0004 /);
+    expect(line('dombridge_request_duration_seconds_bucket{service="InventoryServices",operation="GetInventoryAvailability",le="0.001"}')).to.not.contain('#');
+    // The Prometheus text, asked for before and after, keeps its names and has no exemplars.
+    for (const accept of [undefined, 'text/plain;version=0.0.4']) {
+      const text = await metrics.scrape(accept);
+      expect(text.contentType).to.match(/^text\/plain; version=0\.0\.4/);
+      expect(text.body).to.contain('# TYPE dombridge_requests_total counter').and.not.contain('message_id');
+      expect(valueOf(parseExposition(text.body), 'dombridge_requests_total', { operation: 'GetInventoryAvailability' })).to.equal(2);
+    }
+  });
+
   it('keeps counting across scrapes, and two instances do not share a registry', async function () {
     const other = new DombridgeMetrics(store, { processMetrics: false });
     metrics.dispatch.onAnswer({ service: ORD, operation: 'GetOrder', outcome: 'ok', durationMs: 1 });
