@@ -150,17 +150,19 @@ describe('reliability: hostile input is refused, the server keeps serving, no ro
       await refused('billion laughs', postInventory(withDoctype(`<!DOCTYPE soapenv:Envelope [${lol}]>`, '&lol9;')), { fault: 'XML_DOCTYPE_FORBIDDEN', http: 500, faultcode: 'Client' });
     });
 
-    it('quadratic blow-up (one 50 KB entity referenced 50,000 times): refused at the DOCTYPE, Client fault XML_DOCTYPE_FORBIDDEN, quickly', async function () {
+    // No timing is asserted (the bench measures speed): refused at the DOCTYPE means nothing was expanded, and the
+    // server answering the next request shows it was not left busy.
+    it('quadratic blow-up (one 50 KB entity referenced 50,000 times): refused at the DOCTYPE, Client fault XML_DOCTYPE_FORBIDDEN', async function () {
       const doc = withDoctype(`<!DOCTYPE soapenv:Envelope [<!ENTITY a "${'x'.repeat(50_000)}">]>`, '&a;'.repeat(50_000));
-      const r = await refused('quadratic blow-up (50 KB × 50,000)', postInventory(doc), { fault: 'XML_DOCTYPE_FORBIDDEN', http: 500, faultcode: 'Client' });
-      expect(observed[observed.length - 1]!.ms, 'refused without expanding anything').to.be.below(2_000);
+      await refused('quadratic blow-up (50 KB × 50,000)', postInventory(doc), { fault: 'XML_DOCTYPE_FORBIDDEN', http: 500, faultcode: 'Client' });
+      expect((await postInventory(soap11(getAvailabilityBod(itemAtOnline('20311', '10201'))))()).status).to.equal(200);
     });
 
-    it('100,000-deep nesting: Client fault XML_LIMIT_EXCEEDED (nesting depth), quickly', async function () {
+    it('100,000-deep nesting: Client fault XML_LIMIT_EXCEEDED (nesting depth), and the next request is answered', async function () {
       const n = 100_000;
       const deep = soap11(`${'<a>'.repeat(n)}${'</a>'.repeat(n)}`);
       await refused('100,000-deep nesting', postInventory(deep), { fault: 'XML_LIMIT_EXCEEDED', http: 500, faultcode: 'Client' });
-      expect(observed[observed.length - 1]!.ms).to.be.below(2_000);
+      expect((await postInventory(soap11(getAvailabilityBod(itemAtOnline('20311', '10201'))))()).status).to.equal(200);
     });
 
     // The server answers 413 at once (Content-Length) or after 4 MiB (chunked), then closes the connection while
