@@ -8,9 +8,8 @@ import type { SoapAnswer } from '../soap/soap-dispatcher.js';
  * the answer was replayed. Switched off with ACCESS_LOG=off (`log.access` in the config file), and by any
  * LOG_LEVEL above info.
  *
- * Lines are encoded at once into a buffer and written together, at most every `flushMs` or every 64 KiB: a write
- * to stdout per request is a system call on the cache-hit path, and lines gathered as one long string are kept
- * alive until the write, so the garbage collector copies them; both showed in the 5 % budget of `npm run bench`.
+ * Lines are written together (see AccessLog): a write to stdout per request is a system call on the cache-hit
+ * path, which the 5 % budget of `npm run bench` does not allow.
  */
 export interface AccessEntry {
   readonly method: string;
@@ -27,9 +26,6 @@ export interface AccessDebugFields {
   readonly bytesOut?: number | undefined;
 }
 
-/** Lines are written once this much is gathered; the buffer has room for one more line of a few KiB beyond it. */
-const FLUSH_BYTES = 64 * 1024;
-const BUFFER_BYTES = FLUSH_BYTES + 16 * 1024;
 
 /**
  * A string as a JSON string. Most of what the line holds (ids, operation names, codes) needs no escaping, and a scan
@@ -51,15 +47,14 @@ function field(name: string, v: string | number | boolean | null | undefined): s
 }
 
 /**
- * `Date.prototype.toISOString` of now, from a prefix kept for the current second: toISOString takes about a
- * microsecond, a sixth of the whole line, and at thousands of lines a second most share their second.
+ * `Date.prototype.toISOString` of a time, from a prefix kept for the current second: toISOString takes about a
+ * microsecond, and at thousands of lines a second most share their second.
  */
 class IsoClock {
   private second = -1;
   private prefix = '';
 
-  now(): string {
-    const ms = Date.now();
+  iso(ms: number): string {
     const second = Math.floor(ms / 1000);
     if (second !== this.second) {
       this.second = second;
@@ -71,55 +66,100 @@ class IsoClock {
   }
 }
 
+/** Lines held before they are formatted and written; a full batch is written at once. */
+const BATCH = 256;
+/** The text fields of a line, in the slots of `texts` (FIELDS per line). */
+const METHOD = 0, PATH = 1, OPERATION = 2, BOD_ID = 3, ORDER_ID = 4, OUTCOME = 5, CODE = 6, MESSAGE_ID = 7, USER = 8, REMOTE = 9;
+const FIELDS = 10;
+
+/**
+ * The request only copies what its line needs into columns (a few stores, no string made, nothing of the
+ * answer's text kept); the lines are formatted and written together, at most every `flushMs` or every BATCH lines.
+ * Formatting a line in the request cost three times what it costs here, in one loop over a batch: the request
+ * path is long, and code run once a request runs cold.
+ */
 export class AccessLog {
-  private buf = Buffer.allocUnsafe(BUFFER_BYTES);
-  private used = 0;
+  private n = 0;
+  private readonly at = new Float64Array(BATCH);
+  private readonly statuses = new Float64Array(BATCH);
+  private readonly durations = new Float64Array(BATCH);
+  private readonly texts: (string | null | undefined)[] = new Array<string | null | undefined>(BATCH * FIELDS).fill(undefined);
+  /** Debug only: bytes in, bytes out (NaN: unknown), replayed (-1: unknown). */
+  private readonly bytesIn = new Float64Array(BATCH);
+  private readonly bytesOut = new Float64Array(BATCH);
+  private readonly replayed = new Int8Array(BATCH);
   private timer: NodeJS.Timeout | undefined;
   private readonly clock = new IsoClock();
 
   /**
    * @param sink where finished lines go, several at a time, as UTF-8 (default: stdout); it may keep the chunk.
    * @param debug add the debug fields (the HTTP layer asks for them only then).
+   * @param flushMs how long a line may wait to be written.
    */
-  constructor(private readonly sink: (chunk: Buffer) => void, readonly debug: boolean, private readonly flushMs = 100) {}
+  constructor(private readonly sink: (chunk: Buffer) => void, readonly debug: boolean, private readonly flushMs = 20) {}
 
-  /**
-   * One line, fields in a fixed order, undefined ones left out. Written by hand rather than as an object through
-   * JSON.stringify: this runs on every request, and the cache-hit bench counts each microsecond of it.
-   */
+  /** One request's line, written within `flushMs`. */
   line(e: AccessEntry, debugFields?: () => AccessDebugFields): void {
+    const i = this.n++;
     const a = e.answer;
-    let text = `{"time":"${this.clock.now()}","level":"info","msg":"request"${field('method', e.method)}${field('path', e.path)}` +
-      `${field('operation', a?.operation)}${field('bodId', a?.bodId)}${field('orderId', a?.orderId)}${field('outcome', a?.outcome)}${field('code', a?.code)}` +
-      `,"status":${e.status},"durationMs":${Math.round(e.durationMs * 1000) / 1000}${field('messageId', a?.messageId)}`;
+    const t = this.texts;
+    const o = i * FIELDS;
+    this.at[i] = Date.now();
+    this.statuses[i] = e.status;
+    this.durations[i] = e.durationMs;
+    t[o + METHOD] = e.method;
+    t[o + PATH] = e.path;
+    if (a) {
+      t[o + OPERATION] = a.operation;
+      t[o + BOD_ID] = a.bodId;
+      t[o + ORDER_ID] = a.orderId;
+      t[o + OUTCOME] = a.outcome;
+      t[o + CODE] = a.code;
+      t[o + MESSAGE_ID] = a.messageId;
+    }
     if (this.debug) {
       const d = debugFields?.() ?? {};
-      text += `${field('user', a?.user)}${field('remote', d.remoteAddress)}${field('bytesIn', d.bytesIn)}${field('bytesOut', d.bytesOut)}${field('replayed', a?.replayed)}`;
+      t[o + USER] = a?.user;
+      t[o + REMOTE] = d.remoteAddress;
+      this.bytesIn[i] = d.bytesIn ?? NaN;
+      this.bytesOut[i] = d.bytesOut ?? NaN;
+      this.replayed[i] = a?.replayed === undefined ? -1 : a.replayed ? 1 : 0;
     }
-    text += '}\n';
-    // A UTF-16 code unit takes at most 3 bytes of UTF-8: make room for the worst case before encoding.
-    const most = text.length * 3;
-    if (this.used + most > this.buf.length) {
-      this.flush();
-      if (most > this.buf.length) this.buf = Buffer.allocUnsafe(most);
-    }
-    this.used += this.buf.write(text, this.used, 'utf8');
-    if (this.used >= FLUSH_BYTES) this.flush();
+    if (this.n === BATCH) this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.flushMs);
       this.timer.unref();
     }
   }
 
-  /** Writes the lines gathered so far (the timer, shutdown, tests). */
+  /** Formats and writes the lines gathered so far (the timer, a full batch, shutdown, tests). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.used === 0) return;
-    // The sink may keep the chunk (an asynchronous write): the next lines go into a new buffer.
-    const chunk = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
-    this.used = 0;
-    this.sink(chunk);
+    if (this.n === 0) return;
+    let out = '';
+    for (let i = 0; i < this.n; i++) out += this.format(i);
+    this.texts.fill(undefined, 0, this.n * FIELDS);
+    this.n = 0;
+    this.sink(Buffer.from(out, 'utf8'));
   }
+
+  /** Line i: fields in a fixed order, undefined ones left out, as JSON.stringify writes an object. */
+  private format(i: number): string {
+    const t = this.texts;
+    const o = i * FIELDS;
+    let text = `{"time":"${this.clock.iso(this.at[i]!)}","level":"info","msg":"request"${field('method', t[o + METHOD])}${field('path', t[o + PATH])}` +
+      `${field('operation', t[o + OPERATION])}${field('bodId', t[o + BOD_ID])}${field('orderId', t[o + ORDER_ID])}${field('outcome', t[o + OUTCOME])}` +
+      `${field('code', t[o + CODE])},"status":${this.statuses[i]},"durationMs":${Math.round(this.durations[i]! * 1000) / 1000}${field('messageId', t[o + MESSAGE_ID])}`;
+    if (this.debug) {
+      const r = this.replayed[i]!;
+      text += `${field('user', t[o + USER])}${field('remote', t[o + REMOTE])}${field('bytesIn', num(this.bytesIn[i]!))}${field('bytesOut', num(this.bytesOut[i]!))}` +
+        `${field('replayed', r === -1 ? undefined : r === 1)}`;
+    }
+    return `${text}}\n`;
+  }
+}
+
+function num(v: number): number | undefined {
+  return Number.isNaN(v) ? undefined : v;
 }
