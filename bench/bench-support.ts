@@ -16,6 +16,9 @@ export const LOOPBACK = '127.0.0.1';
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Lines of a child's stderr kept for error messages. */
+/** The first stdout lines kept for waitForLine, and how much of its end is kept for a failure's message. */
+const STDOUT_FIRST_LINES = 1000;
+const STDOUT_TAIL_CHARS = 8192;
 const STDERR_LINES_KEPT = 40;
 
 export interface BenchChild {
@@ -74,18 +77,21 @@ export function spawnNode(name: string, script: string, opts: SpawnOptions): Ben
   });
 
   const lineWaiters = new Set<{ match: (l: string) => boolean; resolve: (l: string) => void }>();
-  // The first lines (for waitForLine) and the last ones (dombridge logs to stdout), both bounded.
+  // The first lines (for waitForLine), and the last few KiB as text (dombridge logs to stdout), both bounded. Past
+  // the first lines the bench only drains the pipe, as a log collector would: a child with its access log on writes
+  // thousands of lines a second, and cutting them into lines here took CPU from the two cores the servers share.
   const stdoutLines: string[] = [];
-  const stdoutTail: string[] = [];
+  let stdoutTail = '';
   let stdoutPartial = '';
   proc.stdout!.setEncoding('utf8');
   proc.stdout!.on('data', (chunk: string) => {
+    stdoutTail += chunk;
+    if (stdoutTail.length > 2 * STDOUT_TAIL_CHARS) stdoutTail = stdoutTail.slice(-STDOUT_TAIL_CHARS);
+    if (stdoutLines.length >= STDOUT_FIRST_LINES && lineWaiters.size === 0) return;
     const parts = (stdoutPartial + chunk).split('\n');
     stdoutPartial = parts.pop() ?? '';
     for (const l of parts) {
-      if (stdoutLines.length < 1000) stdoutLines.push(l);
-      stdoutTail.push(l);
-      if (stdoutTail.length > STDERR_LINES_KEPT) stdoutTail.shift();
+      if (stdoutLines.length < STDOUT_FIRST_LINES) stdoutLines.push(l);
       for (const w of lineWaiters) {
         if (w.match(l)) {
           lineWaiters.delete(w);
@@ -112,7 +118,7 @@ export function spawnNode(name: string, script: string, opts: SpawnOptions): Ben
     proc,
     exited,
     stderrTail: () => [...stderr, stderrPartial].filter((l) => l.trim() !== '').slice(-10).join('\n'),
-    stdoutTail: () => [...stdoutTail, stdoutPartial].filter((l) => l.trim() !== '').slice(-10).join('\n'),
+    stdoutTail: () => stdoutTail.split('\n').filter((l) => l.trim() !== '').slice(-10).join('\n'),
     waitForLine(match, timeoutMs) {
       const seen = stdoutLines.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
