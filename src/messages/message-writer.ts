@@ -13,6 +13,9 @@ export interface MessageWriterOptions {
   readonly reserveRows?: number;
 }
 
+/** How long after a failed reservation of rows the next is tried. */
+const RESERVE_RETRY_MS = 1000;
+
 /**
  * Write-behind for the records that need not be durable before the answer: calls to DOM, and answered Gets
  * (read-only: no effect to be idempotent with). A store with a Get journal (a file database) takes the Gets
@@ -38,6 +41,8 @@ export class MessageWriter {
   private rows: readonly number[] = [];
   private rowAt = 0;
   private reserving: Promise<void> | undefined;
+  /** After a failed reservation (the database down), none is tried again before this time (epoch ms). */
+  private reserveAgainAt = 0;
   private readonly reserveCount: number;
 
   constructor(private readonly messages: MessageStore, private readonly log: Logger, opts: MessageWriterOptions = {}) {
@@ -71,7 +76,7 @@ export class MessageWriter {
    */
   takeRow(): number | undefined {
     const left = this.rows.length - this.rowAt;
-    if (left <= this.reserveCount / 2) void this.reserve();
+    if (left <= this.reserveCount / 2 && Date.now() >= this.reserveAgainAt) void this.reserve();
     return left > 0 ? this.rows[this.rowAt++] : undefined;
   }
 
@@ -85,7 +90,9 @@ export class MessageWriter {
       this.rows = [...this.rows.slice(this.rowAt), ...more];
       this.rowAt = 0;
     }, (e: unknown) => {
-      // Records still get rows when written; only their ids are not told in advance.
+      // Records still get rows when written; only their ids are not told in advance. Not tried again for a second,
+      // so a database that is down is not asked once a request.
+      this.reserveAgainAt = Date.now() + RESERVE_RETRY_MS;
       this.log.warn('could not reserve message rows', { error: e instanceof Error ? e.message : String(e) });
     }).finally(() => { this.reserving = undefined; });
     return this.reserving;

@@ -26,7 +26,6 @@ export interface AccessDebugFields {
   readonly bytesOut?: number | undefined;
 }
 
-
 /**
  * A string as a JSON string. Most of what the line holds (ids, operation names, codes) needs no escaping, and a scan
  * for the characters that do is cheaper than JSON.stringify; anything else (quotes, backslashes, control characters,

@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { createLogger } from '../../src/log/logger.js';
+import { MessageWriter } from '../../src/messages/message-writer.js';
+import type { MessageStore } from '../../src/store/store.js';
+
+/** Only what the writer's row reservation asks of a store: reserveInboundRows, counted. */
+function reservingStore(reserve: (count: number) => Promise<readonly number[]>): { store: MessageStore; calls: () => number } {
+  let calls = 0;
+  const store = {
+    answeredGets: undefined,
+    reserveInboundRows: (count: number) => {
+      calls++;
+      return reserve(count);
+    },
+  } as unknown as MessageStore;
+  return { store, calls: () => calls };
+}
+
+describe('message writer: rows reserved ahead', function () {
+  it('hands out reserved rows in order, and reserves more when half are used, before they run out', async function () {
+    let next = 1;
+    const { store, calls } = reservingStore(async (count) => Array.from({ length: count }, () => next++));
+    const writer = new MessageWriter(store, createLogger('silent'), { reserveRows: 4 });
+    await writer.ready();
+    expect([writer.takeRow(), writer.takeRow()]).to.deep.equal([1, 2]);
+    expect(calls()).to.equal(1);
+    // Two left of four: taking the third asks for more, and the rows already held come first.
+    expect(writer.takeRow()).to.equal(3);
+    expect(calls()).to.equal(2);
+    await writer.ready();
+    expect([writer.takeRow(), writer.takeRow(), writer.takeRow()]).to.deep.equal([4, 5, 6]);
+  });
+
+  it('with the database down, gives no row and asks again only after a pause, not once a request', async function () {
+    const warnings: string[] = [];
+    const { store, calls } = reservingStore(async () => { throw new Error('connection refused'); });
+    const writer = new MessageWriter(store, createLogger('warn', {}, (l) => warnings.push(l)), { reserveRows: 4 });
+    await writer.ready();
+    for (let i = 0; i < 100; i++) expect(writer.takeRow()).to.equal(undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls(), 'the start-up reservation only').to.equal(1);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.contain('could not reserve message rows').and.to.contain('connection refused');
+  });
+});
