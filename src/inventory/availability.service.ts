@@ -82,6 +82,8 @@ export class AvailabilityService {
    */
   followChanges(): () => void {
     return this.store.nodes.watch((c) => {
+      // News of DOM, not of data.
+      if (c.kind === 'domUp') return;
       this.evictions++;
       if (c.kind === 'availability') this.memory.delete(c.catentryId, c.location);
       else this.memory.clear();

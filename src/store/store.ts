@@ -419,7 +419,9 @@ export interface MessageStore {
 export type StoreChange =
   | { readonly kind: 'availability'; readonly catentryId: string; readonly location: LocationKey }
   | { readonly kind: 'cacheRules' }
-  | { readonly kind: 'all' };
+  | { readonly kind: 'all' }
+  /** Not a change of data: a node found DOM answering again (NodeCoordination.announce). */
+  | { readonly kind: 'domUp' };
 
 /** Background jobs that run on one node at a time (docs/several-nodes.md). */
 export type SingletonJob = 'retransfer' | 'dom-heartbeat';
@@ -441,6 +443,11 @@ export interface NodeCoordination {
   hold(job: SingletonJob): Promise<boolean>;
   /** Lets the job's lock go (no-op when not held). */
   release(job: SingletonJob): Promise<void>;
+  /**
+   * Tells the other processes' watchers now, outside any transaction (a node's probe found DOM back). Where every
+   * process probes DOM itself (SQLite: the heartbeat is never held by another), nothing is sent. Never rejects.
+   */
+  announce(change: StoreChange): Promise<void>;
 }
 
 /** The longest another process's committed change to availability goes unnoticed by a watcher, ms (docs/several-nodes.md). */

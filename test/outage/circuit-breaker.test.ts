@@ -124,7 +124,9 @@ describe('DOM circuit breaker: the gate on a fake transport', function () {
   it('refuses at once while open, heartbeats, and on recovery reschedules the outbox before kicking the relay', async function () {
     const t = new FakeTransport();
     const steps: string[] = [];
-    const store = { domOutbox: { rescheduleWaiting: async () => (steps.push('reschedule'), 3) } } as unknown as Store;
+    // One process: it holds the heartbeat, and nobody else is told DOM is back.
+    const nodes = { watch: () => () => undefined, announce: async () => undefined, hold: async () => true, release: async () => undefined };
+    const store = { domOutbox: { rescheduleWaiting: async () => (steps.push('reschedule'), 3) }, nodes } as unknown as Store;
     const outage = installOutageHandling(t as never, { dom: { heartbeatS: 300, heartbeatMs: 20 } } as Config, () => steps.push('recovered'), silentLogger, store);
     try {
       expect(outage.domState()).to.deep.equal({ state: 'unknown', since: null });

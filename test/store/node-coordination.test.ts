@@ -86,7 +86,9 @@ describe('several nodes on one PostgreSQL store: changes and singleton jobs', fu
     const admin = postgres(url, { max: 1, onnotice: () => undefined });
     try {
       // A's coordination connection (the session holding the lock, which also LISTENs) is cut, as a dead node's would be.
-      const cut = await admin`SELECT pg_terminate_backend(pid) AS ok FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242101 AND granted`;
+      // pg_locks is the whole server's: only this test's database (another run's nodes may hold the same key).
+      const cut = await admin`SELECT pg_terminate_backend(pid) AS ok FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242101 AND granted
+                                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
       expect(cut.length, 'the session holding the lock found').to.equal(1);
     } finally {
       await admin.end({ timeout: 5 });

@@ -29,8 +29,8 @@ export interface ProbeReport {
   /** ISO 8601. */
   readonly at: string;
   readonly durationMs: number;
-  /** Who asked: the backoff, or an operator. */
-  readonly trigger: 'heartbeat' | 'operator';
+  /** Who asked: the backoff, an operator, or another node's news that DOM is back (peerFoundDomUp). */
+  readonly trigger: 'heartbeat' | 'operator' | 'peer';
   /** The circuit after the probe. */
   readonly circuit: DomStateView;
 }
@@ -86,6 +86,15 @@ export class DomCircuitGate implements DomCallGate {
    */
   probeNow(): Promise<ProbeReport> {
     return (this.inFlight ??= this.runProbe('operator').finally(() => { this.inFlight = undefined; }));
+  }
+
+  /**
+   * Another node found DOM back: while the circuit is open here, probe now rather than at the next heartbeat (DOM
+   * is asked by this node itself; being told only makes it ask sooner). A probe already running is shared.
+   */
+  peerFoundDomUp(): void {
+    if (this.stopped || this.state.status !== 'open') return;
+    void (this.inFlight ??= this.runProbe('peer').finally(() => { this.inFlight = undefined; }));
   }
 
   /** The breaker's state as it stands (tests, diagnostics). */

@@ -70,6 +70,8 @@ export function installOutageHandling(transport: OutageTransport, config: Config
     policy,
     probe: () => probeOnOneNode(store?.nodes, () => transport.probe(DOM_INVENTORY_PATH, 'GetInventoryAvailability', heartbeatBod())),
     onClosed: async () => {
+      // The other nodes, whose circuits may still be open, probe at once instead of at their next heartbeat.
+      void store?.nodes.announce({ kind: 'domUp' });
       try {
         // Transfers refused while the circuit was open were put off by the relay's longest delay: due now instead.
         return store ? { rescheduled: await store.domOutbox.rescheduleWaiting(Date.now()) } : {};
@@ -80,19 +82,26 @@ export function installOutageHandling(transport: OutageTransport, config: Config
     log,
   });
   transport.setGate(gate);
+  const unwatch = store?.nodes.watch((c) => {
+    if (c.kind === 'domUp') gate.peerFoundDomUp();
+  });
   return {
     domState: () => gate.domState(),
     probeNow: () => gate.probeNow(),
     lastProbe: () => gate.lastProbe(),
-    stop: () => gate.stop(),
+    stop: () => {
+      unwatch?.();
+      gate.stop();
+    },
   };
 }
 
 /**
  * With several nodes on one store, one node at a time probes a DOM that is down (the 'dom-heartbeat' lock,
- * docs/several-nodes.md): the holder keeps probing until DOM answers, then lets the lock go so that the next node
- * whose circuit is still open takes it at its own next heartbeat and sees DOM back for itself. A node that finds the
- * lock taken stays open until then (outcome neutral: nothing was asked of DOM).
+ * docs/several-nodes.md): the holder keeps probing until DOM answers, then lets the lock go and tells the others
+ * (NodeCoordination.announce), whose circuits are still open: each probes at once and sees DOM back for itself, and
+ * tells the rest in turn. A node that finds the lock taken stays open until the next news or its own next heartbeat
+ * (outcome neutral: nothing was asked of DOM).
  */
 export async function probeOnOneNode(nodes: NodeCoordination | undefined, probe: () => Promise<DomResult<unknown>>): Promise<DomResult<unknown>> {
   if (nodes && !(await nodes.hold('dom-heartbeat'))) return { ok: false, failure: { kind: 'circuit-open', detail: 'another node is probing DOM' } };

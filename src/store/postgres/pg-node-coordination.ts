@@ -15,7 +15,7 @@ const JOB_LOCKS: Readonly<Record<SingletonJob, number>> = { retransfer: 4_242_10
  */
 export function changePayload(c: StoreChange): string {
   if (c.kind === 'availability') return JSON.stringify(['a', c.catentryId, c.location.kind, c.location.storeId]);
-  return JSON.stringify([c.kind === 'cacheRules' ? 'r' : '*']);
+  return JSON.stringify([c.kind === 'cacheRules' ? 'r' : c.kind === 'domUp' ? 'd' : '*']);
 }
 
 function parseChange(payload: string): StoreChange {
@@ -25,6 +25,7 @@ function parseChange(payload: string): StoreChange {
       return { kind: 'availability', catentryId: p[1], location: { kind: p[2], storeId: p[3] } };
     }
     if (p[0] === 'r') return { kind: 'cacheRules' };
+    if (p[0] === 'd') return { kind: 'domUp' };
   } catch {
     // a payload we do not read: treat it as "anything changed"
   }
@@ -86,6 +87,15 @@ export class PgNodeCoordination implements NodeCoordination {
   async release(job: SingletonJob): Promise<void> {
     if (!this.held.delete(job) || !this.sql || this.closed) return;
     await this.sql`SELECT pg_advisory_unlock(${JOB_LOCKS[job]}::bigint)`.catch(() => undefined);
+  }
+
+  async announce(change: StoreChange): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.connection()`SELECT pg_notify(${CHANGE_CHANNEL}, ${changePayload(change)})`;
+    } catch {
+      // Not told: the others find DOM back at their own next probe, as without this.
+    }
   }
 
   async close(): Promise<void> {

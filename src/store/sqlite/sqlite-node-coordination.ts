@@ -50,6 +50,10 @@ export class SqliteNodeCoordination implements NodeCoordination {
     // nothing held
   }
 
+  async announce(): Promise<void> {
+    // Every process on a file holds every job, so each probes DOM itself: nobody waits to be told.
+  }
+
   close(): void {
     clearInterval(this.timer);
     this.timer = undefined;
