@@ -43,7 +43,8 @@ describe('message store: status machines', function () {
   });
 
   it('the bod_message status CHECK names exactly the states of both machines', function () {
-    const sql = MIGRATIONS.find((m) => m.name === 'honest message records')!.sql;
+    // The table as the newest migration that made it has it.
+    const sql = [...MIGRATIONS].reverse().find((m) => /CREATE TABLE bod_message\w*\s*\(/.test(m.sql))!.sql;
     const check = /status TEXT NOT NULL CHECK \(status IN \(([^)]*)\)\)/.exec(sql)![1]!;
     const listed = check.split(',').map((s) => s.trim().replace(/'/g, '')).sort();
     expect(listed).to.deep.equal([...new Set([...INBOUND_MACHINE.states, ...OUTBOUND_MACHINE.states])].sort());

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { EXTERNAL_CHANGE_CHECK_MS, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import type { AvailabilityRecord } from '../../src/inventory/inventory-model.js';
 import { scratchDir } from '../support/scratch.js';
 
@@ -63,5 +64,48 @@ describe('SQLite store: group commit and cached reads (file database)', function
     expect((await store.availability.get('a', online))?.quantity).to.equal(3);
     await store.transaction(async (tx) => { await tx.availability.upsert(record('a', 7), { ifNotOlder: false }); });
     expect((await store.availability.get('a', online))?.quantity).to.equal(7);
+  });
+});
+
+describe('SQLite store: migration 8 (message rows reserved ahead)', function () {
+  before(function () {
+    onlyOnSqlite(this, 'a SQLite file of an earlier version');
+  });
+
+  it('a database of version 7 keeps its messages and their ids, and reserves rows above them, never one of theirs', async function () {
+    const path = join(scratchDir('dombridge-v7-'), 'dombridge.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 7)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }
+    const insert = db.prepare(`INSERT INTO bod_message (message_id, direction, service, operation, status, request_xml, created_at, updated_at)
+      VALUES (?, 'in', 'OrderServices', 'ChangeOrder', 'processed', '<x/>', 1, 1)`);
+    insert.run(5);
+    insert.run(41);
+    db.close();
+
+    const store = SqliteStore.open({ path });
+    try {
+      expect((await store.messages.get('in-5'))?.operation).to.equal('ChangeOrder');
+      expect((await store.messages.get('in-41'))?.operation).to.equal('ChangeOrder');
+      const rows = await store.messages.reserveInboundRows(3);
+      for (const r of rows) expect(r, 'above every row the table had').to.be.greaterThan(41);
+      const begun = await store.messages.beginInbound({
+        service: 'OrderServices', operation: 'ProcessOrder', verb: 'Process', noun: 'Order', bodId: 'after-v8', senderId: '', orderId: null, partNumber: null,
+        catentryId: null, requestHash: 'h', requestXml: '<y/>', receivedAt: Date.now(),
+      });
+      const id = Number((begun as { messageId: string }).messageId.slice(3));
+      expect(rows, 'an insert never takes a reserved row').to.not.include(id);
+      expect(id).to.be.greaterThan(Math.max(...rows));
+      // The newest row pruned: its id is never handed out again (the table's count does not go back).
+      const raw = new Database(path);
+      raw.prepare('DELETE FROM bod_message WHERE message_id = ?').run(id);
+      raw.close();
+      for (const r of await store.messages.reserveInboundRows(2)) expect(r).to.be.greaterThan(id);
+    } finally {
+      await store.close();
+    }
   });
 });
