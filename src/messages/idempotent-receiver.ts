@@ -23,6 +23,7 @@ import { messageKey, type MessageWriter } from './message-writer.js';
  * | applied, no answer (crash)          | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  * | received, not running (crash)       | runs again              | runs again               |
  * | received, shared store, < 60 s old  | DUPLICATE_IN_PROGRESS   | DUPLICATE_IN_PROGRESS    |
+ * | applied, shared store, < 60 s ago   | DUPLICATE_IN_PROGRESS   | DUPLICATE_IN_PROGRESS    |
  * | faulted or failed, never applied    | runs again              | runs again               |
  * | faulted or failed after its effect  | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  *
@@ -121,6 +122,9 @@ export class IdempotentReceiver implements DispatchInterceptor {
     const begun = await this.messages.beginInbound(row);
     if (begun.created) return this.proceed(begun.messageId, key, row.requestHash, row.receivedAt, row.orderId);
     const stored = begun.existing;
+    // Applied without an answer: on one process that is a crash (the answer would be in `finishing` otherwise); on a
+    // shared store it is, for a while, another node that committed the effect and is storing its answer now.
+    if (this.sharedStore && stored.status === 'applied' && Date.now() - (stored.appliedAt ?? stored.createdAt) < SHARED_IN_FLIGHT_MS) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     const seen = this.seenBefore(stored, row.requestHash, params);
     if (seen) return seen;
     // Not in flight here, but perhaps on another node: young enough, it is; a repeat may try again in a moment.

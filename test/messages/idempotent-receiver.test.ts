@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readBod } from '../../src/bod/bod-request.js';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { SHARED_IN_FLIGHT_MS } from '../../src/messages/idempotent-receiver.js';
 import { installMessageStore } from '../../src/messages/install-message-store.js';
 import type { AnswerResult, InboundMessage, InterceptDecision } from '../../src/soap/bod-operation.js';
 import { readEnvelope } from '../../src/soap/soap-envelope.js';
@@ -184,6 +185,22 @@ describe('idempotent receiver (interceptor)', function () {
     expect(await interceptor!.before(msg)).to.deep.include({ fault: 'DUPLICATE_IN_PROGRESS' });
     await first.after!('<_ord:RespondOrder>stored</_ord:RespondOrder>', PROCESSED);
     expect(await interceptor!.before(msg)).to.deep.include({ replay: '<_ord:RespondOrder>stored</_ord:RespondOrder>' });
+  });
+
+  it('on a shared store, a BOD another node applied and is still answering: DUPLICATE_IN_PROGRESS, not DUPLICATE_RESPONSE_LOST, until 60 s after its effect', async function () {
+    // Another node (or worker) took the key and committed the effect; its answer is not stored yet.
+    const { interceptor } = installMessageStore(w.store, loadConfig({ env: {}, overrides: { workers: 2 } }), silentLogger);
+    const young = uniqueBodId('other-node');
+    const taken = await w.store.messages.beginInbound(inboundRow({ bodId: young }));
+    if (!taken.created) throw new Error('expected a new row');
+    await w.store.messages.markApplied(taken.messageId, Date.now());
+    expect(await interceptor!.before(inbound(withBodId(addItems([{ catentryId: '20311', quantity: 1 }]), young)))).to.deep.include({ fault: 'DUPLICATE_IN_PROGRESS' });
+    // Applied longer ago than any request runs: that node died in the window, as on one process.
+    const old = uniqueBodId('dead-node');
+    const left = await w.store.messages.beginInbound(inboundRow({ bodId: old }));
+    if (!left.created) throw new Error('expected a new row');
+    await w.store.messages.markApplied(left.messageId, Date.now() - SHARED_IN_FLIGHT_MS - 1_000);
+    expect(await interceptor!.before(inbound(withBodId(addItems([{ catentryId: '20311', quantity: 1 }]), old)))).to.deep.include({ fault: 'DUPLICATE_RESPONSE_LOST' });
   });
 
   it('a repeat of a message answered with a fault runs again (faults are not stored)', async function () {
