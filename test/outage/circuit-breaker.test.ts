@@ -163,6 +163,33 @@ describe('DOM circuit breaker: the gate on a fake transport', function () {
     }
   });
 
+  it('the probe that closes the circuit is reported as soon as the circuit shows closed, before the outbox is rescheduled', async function () {
+    const t = new FakeTransport();
+    let release!: () => void;
+    const rescheduling = new Promise<void>((r) => { release = r; });
+    const seen: (string | undefined)[] = [];
+    const gate = new DomCircuitGate({
+      policy: { failuresToOpen: 1, heartbeatMs: 600_000 }, probe: () => t.probe(), log: silentLogger,
+      // While the waiting messages are rescheduled (a database write), /readyz already says up: so must its last probe.
+      onClosed: async () => {
+        seen.push(gate.lastProbe()?.dom);
+        await rescheduling;
+      },
+    });
+    t.setGate(gate);
+    await t.call();
+    expect(gate.current().status).to.equal('open');
+    t.probeAnswer = OK;
+    const probed = gate.probeNow();
+    await eventually(async () => expect(seen).to.have.length(1), 2000, 5);
+    expect(gate.domState().state).to.equal('up');
+    expect(gate.lastProbe(), 'the closing probe, while onClosed still runs').to.deep.include({ dom: 'up', trigger: 'operator' });
+    expect(seen).to.deep.equal(['up']);
+    release();
+    expect((await probed).circuit.state).to.equal('up');
+    gate.stop();
+  });
+
   it('stop() ends the heartbeat', async function () {
     const t = new FakeTransport();
     const gate = new DomCircuitGate({ policy: { failuresToOpen: 2, heartbeatMs: 10 }, probe: () => t.probe(), onClosed: () => undefined, log: silentLogger });

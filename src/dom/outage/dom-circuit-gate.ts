@@ -155,17 +155,17 @@ export class DomCircuitGate implements DomCallGate {
       result = { ok: false, failure: { kind: 'unparseable', detail: `probe failed: ${e instanceof Error ? e.message : String(e)}` } };
     }
     const outcome = classifyOutcome(result);
-    if (!this.stopped) {
-      const t = afterProbe(this.state, outcome, this.now());
-      this.state = t.state;
-      if (t.event?.kind === 'closed') await this.closed(t.event);
-      else if (this.state.status === 'open') this.opts.log.debug('probe: DOM still down', { trigger, outcome: result.ok ? 'answered' : result.failure.kind });
-    }
+    const t = this.stopped ? undefined : afterProbe(this.state, outcome, this.now());
+    if (t) this.state = t.state;
+    // Kept with the state it led to, before anything is awaited: /readyz never shows the circuit closed by a probe
+    // it does not show yet.
     const report: ProbeReport = {
       dom: outcome === 'answered' ? 'up' : 'down', outcome: result.ok ? 'answered' : result.failure.kind, detail: result.ok ? null : result.failure.detail,
       at: new Date(started).toISOString(), durationMs: Math.max(0, this.now() - started), trigger, circuit: this.domState(),
     };
     this.last = report;
+    if (t?.event?.kind === 'closed') await this.closed(t.event);
+    else if (t && this.state.status === 'open') this.opts.log.debug('probe: DOM still down', { trigger, outcome: result.ok ? 'answered' : result.failure.kind });
     return report;
   }
 
