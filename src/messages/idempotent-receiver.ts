@@ -23,7 +23,7 @@ import { messageKey, type MessageWriter } from './message-writer.js';
  * | applied, no answer (crash)          | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  * | received, not running (crash)       | runs again              | runs again               |
  * | received, shared store, < 60 s old  | DUPLICATE_IN_PROGRESS   | DUPLICATE_IN_PROGRESS    |
- * | applied, shared store, < 60 s ago   | DUPLICATE_IN_PROGRESS   | DUPLICATE_IN_PROGRESS    |
+ * | applied, shared store, < 60 s ago   | waits ≤ 2 s for the other node's answer, then as above; else DUPLICATE_IN_PROGRESS |
  * | faulted or failed, never applied    | runs again              | runs again               |
  * | faulted or failed after its effect  | DUPLICATE_RESPONSE_LOST | DUPLICATE_RESPONSE_LOST  |
  *
@@ -46,6 +46,11 @@ import { messageKey, type MessageWriter } from './message-writer.js';
  * run (DOM calls time out after DOM_TIMEOUT_MS, 5 s by default). After it, a repeat runs a BOD whose node died.
  */
 export const SHARED_IN_FLIGHT_MS = 60_000;
+/**
+ * How long a repeat waits for another node to store the answer of a BOD it has applied: that node sent the answer
+ * already and is writing it (one commit), so this is ample; beyond it the repeat gets DUPLICATE_IN_PROGRESS.
+ */
+export const OTHER_NODE_ANSWER_WAIT_MS = 2_000;
 
 export class IdempotentReceiver implements DispatchInterceptor {
   readonly name = 'message store';
@@ -121,10 +126,14 @@ export class IdempotentReceiver implements DispatchInterceptor {
   private async begin(row: NewInboundMessage, key: string, params: { bodId: string; sender: string }): Promise<InterceptDecision> {
     const begun = await this.messages.beginInbound(row);
     if (begun.created) return this.proceed(begun.messageId, key, row.requestHash, row.receivedAt, row.orderId);
-    const stored = begun.existing;
+    let stored = begun.existing;
     // Applied without an answer: on one process that is a crash (the answer would be in `finishing` otherwise); on a
-    // shared store it is, for a while, another node that committed the effect and is storing its answer now.
-    if (this.sharedStore && stored.status === 'applied' && Date.now() - (stored.appliedAt ?? stored.createdAt) < SHARED_IN_FLIGHT_MS) return { fault: 'DUPLICATE_IN_PROGRESS', params };
+    // shared store it is, for a while, another node that committed the effect and is storing its answer now. As on
+    // one process, the repeat waits a moment for that answer; not there yet, the client is told to retry.
+    if (this.sharedStore && this.answerPending(stored)) {
+      stored = await this.otherNodesAnswer(stored, row.senderId, row.bodId ?? '');
+      if (this.answerPending(stored)) return { fault: 'DUPLICATE_IN_PROGRESS', params };
+    }
     const seen = this.seenBefore(stored, row.requestHash, params);
     if (seen) return seen;
     // Not in flight here, but perhaps on another node: young enough, it is; a repeat may try again in a moment.
@@ -132,6 +141,22 @@ export class IdempotentReceiver implements DispatchInterceptor {
     if (!(await this.messages.restartInbound(stored.messageId, row))) return { fault: 'DUPLICATE_IN_PROGRESS', params };
     this.log.info('BOD seen before without effect; processing it again', { messageId: stored.messageId, bodId: row.bodId, previous: stored.status });
     return this.proceed(stored.messageId, key, row.requestHash, row.receivedAt, row.orderId);
+  }
+
+  /** Applied, not answered, and recently enough that its node is taken as storing the answer (shared store). */
+  private answerPending(stored: BodMessage): boolean {
+    return stored.status === 'applied' && Date.now() - (stored.appliedAt ?? stored.createdAt) < SHARED_IN_FLIGHT_MS;
+  }
+
+  /** The record as another node leaves it once its answer is stored, read again until then or for at most {@link OTHER_NODE_ANSWER_WAIT_MS}. */
+  private async otherNodesAnswer(stored: BodMessage, senderId: string, bodId: string): Promise<BodMessage> {
+    const until = Date.now() + OTHER_NODE_ANSWER_WAIT_MS;
+    let now = stored;
+    while (this.answerPending(now) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+      now = (await this.messages.findInbound(senderId, bodId)) ?? now;
+    }
+    return now;
   }
 
   /** What a repeat gets from the stored message (the table above); undefined when it never took effect and runs again. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readBod } from '../../src/bod/bod-request.js';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { contentHash } from '../../src/messages/bod-text.js';
 import { SHARED_IN_FLIGHT_MS } from '../../src/messages/idempotent-receiver.js';
 import { installMessageStore } from '../../src/messages/install-message-store.js';
 import type { AnswerResult, InboundMessage, InterceptDecision } from '../../src/soap/bod-operation.js';
@@ -187,20 +188,30 @@ describe('idempotent receiver (interceptor)', function () {
     expect(await interceptor!.before(msg)).to.deep.include({ replay: '<_ord:RespondOrder>stored</_ord:RespondOrder>' });
   });
 
-  it('on a shared store, a BOD another node applied and is still answering: DUPLICATE_IN_PROGRESS, not DUPLICATE_RESPONSE_LOST, until 60 s after its effect', async function () {
-    // Another node (or worker) took the key and committed the effect; its answer is not stored yet.
+  it('on a shared store, a BOD another node applied and is answering: the repeat waits for that answer; none within 2 s, DUPLICATE_IN_PROGRESS; 60 s after the effect, DUPLICATE_RESPONSE_LOST', async function () {
     const { interceptor } = installMessageStore(w.store, loadConfig({ env: {}, overrides: { workers: 2 } }), silentLogger);
-    const young = uniqueBodId('other-node');
-    const taken = await w.store.messages.beginInbound(inboundRow({ bodId: young }));
-    if (!taken.created) throw new Error('expected a new row');
-    await w.store.messages.markApplied(taken.messageId, Date.now());
-    expect(await interceptor!.before(inbound(withBodId(addItems([{ catentryId: '20311', quantity: 1 }]), young)))).to.deep.include({ fault: 'DUPLICATE_IN_PROGRESS' });
+    const cart = () => addItems([{ catentryId: '20311', quantity: 1 }]);
+    // "Another node" takes the key and commits the effect, as its receiver does; its answer is not stored yet.
+    const appliedElsewhere = async (bodId: string, appliedAt: number) => {
+      const msg = inbound(withBodId(cart(), bodId));
+      const taken = await w.store.messages.beginInbound(inboundRow({ bodId, requestHash: contentHash(msg.text, msg.raw) }));
+      if (!taken.created) throw new Error('expected a new row');
+      await w.store.messages.markApplied(taken.messageId, appliedAt);
+      return { msg, messageId: taken.messageId };
+    };
+
+    // The other node stores its answer 300 ms later: the repeat gets that answer, as a repeat on one process would.
+    const answered = await appliedElsewhere(uniqueBodId('other-node'), Date.now());
+    setTimeout(() => void w.store.messages.finishInbound(answered.messageId, { status: 'processed', responseXml: '<_ord:RespondOrder>theirs</_ord:RespondOrder>', error: null, at: Date.now() }), 300);
+    expect(await interceptor!.before(answered.msg)).to.deep.include({ replay: '<_ord:RespondOrder>theirs</_ord:RespondOrder>', of: answered.messageId });
+
+    // It never does (it is slow, or died a moment ago): after the wait, retry later.
+    const silent = await appliedElsewhere(uniqueBodId('slow-node'), Date.now());
+    expect(await interceptor!.before(silent.msg)).to.deep.include({ fault: 'DUPLICATE_IN_PROGRESS' });
+
     // Applied longer ago than any request runs: that node died in the window, as on one process.
-    const old = uniqueBodId('dead-node');
-    const left = await w.store.messages.beginInbound(inboundRow({ bodId: old }));
-    if (!left.created) throw new Error('expected a new row');
-    await w.store.messages.markApplied(left.messageId, Date.now() - SHARED_IN_FLIGHT_MS - 1_000);
-    expect(await interceptor!.before(inbound(withBodId(addItems([{ catentryId: '20311', quantity: 1 }]), old)))).to.deep.include({ fault: 'DUPLICATE_RESPONSE_LOST' });
+    const dead = await appliedElsewhere(uniqueBodId('dead-node'), Date.now() - SHARED_IN_FLIGHT_MS - 1_000);
+    expect(await interceptor!.before(dead.msg)).to.deep.include({ fault: 'DUPLICATE_RESPONSE_LOST' });
   });
 
   it('a repeat of a message answered with a fault runs again (faults are not stored)', async function () {

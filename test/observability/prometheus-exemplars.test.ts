@@ -110,9 +110,12 @@ describe('metrics exemplars, scraped by a real Prometheus', function () {
     const le = Number(withOk!.seriesLabels['le']);
     expect(Number(withOk!.exemplars.find((e) => e.labels['message_id'] === okId)!.value)).to.be.at.most(le);
 
-    // And the scrape itself succeeded in OpenMetrics, the process metrics included.
-    const targets = await api<{ activeTargets: { health: string; lastError: string }[] }>('/api/v1/targets');
-    expect(targets.activeTargets.map((t) => [t.health, t.lastError])).to.deep.equal([['up', '']]);
+    // And the scrape itself succeeds in OpenMetrics, the process metrics included. Read until a scrape is up: on a
+    // loaded machine one scrape may miss its 1 s timeout, which says nothing about the format.
+    await eventually(async () => {
+      const targets = await api<{ activeTargets: { health: string; lastError: string }[] }>('/api/v1/targets');
+      expect(targets.activeTargets.map((t) => [t.health, t.lastError])).to.deep.equal([['up', '']]);
+    }, 15_000, 250);
     const cpu = await api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('process_cpu_user_seconds_total')}`);
     expect(cpu.result).to.have.length(1);
   });
