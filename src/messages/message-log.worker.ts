@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LOG_ID_BASE, LOG_SCHEMA, type LogReply, type LogRequest } from './message-log.js';
+import { inboundRowOf } from './message-ids.js';
 
 const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
   request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -41,7 +42,8 @@ const prune = db.prepare(PRUNE);
 const writeBatch = db.transaction((req: Extract<LogRequest, { op: 'batch' }>) => {
   for (const c of req.calls) {
     insCall.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
-      c.durationMs, c.causedBy === null ? null : Number(c.causedBy), c.sentAt, c.answeredAt);
+      // The inbound message's row, as the main database keeps it (causedBy is its id, in-N).
+      c.durationMs, c.causedBy === null ? null : inboundRowOf(c.causedBy) ?? null, c.sentAt, c.answeredAt);
   }
 });
 

@@ -1,16 +1,23 @@
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { scratchDir } from '../support/scratch.js';
+import { onlyOnSqlite } from '../support/test-store.js';
 import { addItems, eventually, JANE, orderOf, processOrder, setPayment } from '../support/order-bods.js';
 import { changeStatus, getAvailabilityBod, INVENTORY_PATH, itemAtOnline, ORDER_PATH, post, soap11, startWorld, type TestWorld } from '../support/test-app.js';
 
-/** Every call to DOM recorded (write-behind), and the DOM outbox rows listed beside the recorded messages. */
-describe('outbound recording (real HTTP, DOM simulator)', function () {
+/**
+ * Every call to DOM recorded (write-behind), and the DOM outbox rows listed beside the recorded messages: in the
+ * test pass's store, and on a database file as served, where the calls go to the message log (a database of its own).
+ */
+for (const onFile of [false, true]) describe(`outbound recording (real HTTP, DOM simulator)${onFile ? ', SQLite file: calls in the message log' : ''}`, function () {
   this.timeout(30_000);
   let w: TestWorld;
   before(async function () {
-    w = await startWorld({}, undefined, { fulfillment: false } as never);
+    if (onFile) onlyOnSqlite(this, 'the message log is SQLite\'s');
+    w = await startWorld({}, undefined, { fulfillment: false } as never, onFile ? { sqlitePath: join(scratchDir('dombridge-outbound-'), 'dombridge.db') } : {});
   });
   after(async function () {
-    await w.close();
+    await w?.close();
   });
 
   it('an availability call: sent and acknowledged, with both raw BODs and the item', async function () {

@@ -29,11 +29,15 @@ export interface TestWorld {
  * own port, the facade on another. `env` and `configFile` add configuration as the environment and --config would;
  * `appOptions.payments` puts a payment provider of the test's own in place of a fresh test provider.
  */
-export async function startWorld(env: Record<string, string> = {}, configFile?: string, simOptions: Partial<Parameters<typeof startDomSimulator>[0]> = {}, appOptions: { payments?: PaymentProvider } = {}): Promise<TestWorld> {
+export async function startWorld(
+  env: Record<string, string> = {}, configFile?: string, simOptions: Partial<Parameters<typeof startDomSimulator>[0]> = {},
+  /** `sqlitePath`: a database file in the SQLite pass (as served: Get journal, message log) instead of :memory:. */
+  { sqlitePath, ...appOptions }: { payments?: PaymentProvider; sqlitePath?: string } = {},
+): Promise<TestWorld> {
   // The world's data folder (its e-mail outbox) is its own unless the test names one, and goes with the world.
   const ownData = env['DOMBRIDGE_DATA'] === undefined ? mkdtempSync(join(tmpdir(), 'dombridge-test-')) : undefined;
   const sim = await startDomSimulator({ port: 0, host: '127.0.0.1', log: silentLogger, ...simOptions });
-  const store = await openTestStore();
+  const store = await openTestStore(sqlitePath);
   const removeData = () => {
     if (ownData) rmSync(ownData, { recursive: true, force: true });
   };
