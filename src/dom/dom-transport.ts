@@ -19,9 +19,24 @@ export interface DomFailure {
 
 export type DomResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: DomFailure };
 
-/** Told about every call to DOM: metrics, the message store. `rawRequest` is the BOD sent. */
+/** One call to DOM, as its observers are told. `rawRequest` is the BOD sent. */
+export interface DomCallEvent {
+  readonly servicePath: string;
+  readonly operation: string;
+  readonly rawRequest: string;
+  readonly rawResponse: string | undefined;
+  readonly result: DomResult<unknown>;
+  readonly durationMs: number;
+  /** The call's record (out-N), when an observer before this one recorded it and its id is known already. */
+  readonly messageId?: string | undefined;
+}
+
+/**
+ * Told about every call to DOM: the message store, then the metrics. An observer that records the call returns the
+ * record's id; the observers after it see that id in the event (the metrics' exemplar).
+ */
 export interface DomCallObserver {
-  onCall(e: { servicePath: string; operation: string; rawRequest: string; rawResponse: string | undefined; result: DomResult<unknown>; durationMs: number }): void;
+  onCall(e: DomCallEvent): string | undefined | void;
 }
 
 /** Decides whether a call may go out now (a circuit breaker) and learns from each outcome. */
@@ -103,8 +118,17 @@ export class DomTransport {
     return c;
   }
 
+  /** Observers are told in the order they were added: the recorder first, so the metrics get its record's id. */
   observe(o: DomCallObserver): void {
     this.observers.push(o);
+  }
+
+  private tell(e: DomCallEvent): void {
+    let event = e;
+    for (const o of this.observers) {
+      const messageId = o.onCall(event);
+      if (typeof messageId === 'string' && event.messageId === undefined) event = { ...event, messageId };
+    }
   }
 
   setGate(g: DomCallGate): void {
@@ -119,7 +143,7 @@ export class DomTransport {
     const refused = this.gate?.admit();
     if (refused) {
       const result = { ok: false as const, failure: refused };
-      for (const o of this.observers) o.onCall({ servicePath, operation, rawRequest: bodXml, rawResponse: undefined, result, durationMs: 0 });
+      if (this.observers.length) this.tell({ servicePath, operation, rawRequest: bodXml, rawResponse: undefined, result, durationMs: 0 });
       return result;
     }
     const started = performance.now();
@@ -127,7 +151,7 @@ export class DomTransport {
     this.gate?.record(result);
     if (this.observers.length) {
       const durationMs = performance.now() - started;
-      for (const o of this.observers) o.onCall({ servicePath, operation, rawRequest: bodXml, rawResponse: raw, result, durationMs });
+      this.tell({ servicePath, operation, rawRequest: bodXml, rawResponse: raw, result, durationMs });
     }
     return result;
   }

@@ -47,6 +47,8 @@ export const journalNumberOf = (n: number): number => JOURNAL_ID_BASE + n;
 /** A message log row (ids from LOG_ID_BASE) as people see it: numbered from 1. */
 export const logMessageId = (row: number): string => `out-${row - LOG_ID_BASE + 1}`;
 export const logRowOf = (n: number): number => LOG_ID_BASE + n - 1;
+/** The id of a call to DOM from the row reserved for it: a message log row (from LOG_ID_BASE up) or a main database row. */
+export const callMessageId = (row: number): string => (row >= LOG_ID_BASE ? logMessageId(row) : `out-${row}`);
 
 /** The row of an `in-N` id, for the store's updates; undefined for any other id. */
 export function inboundRowOf(id: string): number | undefined {

@@ -48,6 +48,7 @@ export const LOG_SCHEMA = `
 export type LogRequest =
   | { readonly op: 'batch'; readonly seq: number; readonly calls: readonly RecordedCall[] }
   | { readonly op: 'prune'; readonly seq: number; readonly before: number; readonly limit: number }
+  | { readonly op: 'reserve'; readonly seq: number; readonly count: number }
   | { readonly op: 'close'; readonly seq: number };
 
 export type LogReply = { readonly seq: number; readonly ok: true; readonly value: number } | { readonly seq: number; readonly ok: false; readonly error: string };
@@ -70,6 +71,15 @@ export class MessageLog {
   /** Writes the calls in one transaction of the log; resolves once they are written. */
   write(calls: readonly RecordedCall[]): Promise<void> {
     return this.request((seq) => ({ op: 'batch', seq, calls })).then(() => undefined);
+  }
+
+  /**
+   * Sets aside `count` rows of the log for calls written later (RecordedCall.messageRow): the log counts its rows in
+   * sqlite_sequence (AUTOINCREMENT), and moving the count on keeps every insert, of any process, off them.
+   */
+  async reserve(count: number): Promise<number[]> {
+    const top = await this.request((seq) => ({ op: 'reserve', seq, count }));
+    return Array.from({ length: count }, (_, i) => top - count + 1 + i);
   }
 
   prune(before: number, limit: number): Promise<number> {

@@ -10,10 +10,8 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LOG_ID_BASE, LOG_SCHEMA, type LogReply, type LogRequest } from './message-log.js';
-import { inboundRowOf } from './message-ids.js';
+import { callParams, INSERT_CALL } from '../store/sqlite/call-rows.js';
 
-const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
-  request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const PRUNE = 'DELETE FROM bod_message WHERE message_id IN (SELECT message_id FROM bod_message WHERE created_at < ? ORDER BY created_at LIMIT ?)';
 
 const port = parentPort;
@@ -38,13 +36,10 @@ db.prepare(`INSERT INTO sqlite_sequence (name, seq) SELECT 'bod_message', ? WHER
 
 const insCall = db.prepare(INSERT_CALL);
 const prune = db.prepare(PRUNE);
+const reserve = db.prepare(`UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'bod_message' RETURNING seq`);
 
 const writeBatch = db.transaction((req: Extract<LogRequest, { op: 'batch' }>) => {
-  for (const c of req.calls) {
-    insCall.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
-      // The inbound message's row, as the main database keeps it (causedBy is its id, in-N).
-      c.durationMs, c.causedBy === null ? null : inboundRowOf(c.causedBy) ?? null, c.sentAt, c.answeredAt);
-  }
+  for (const c of req.calls) insCall.run(...callParams(c));
 });
 
 port.on('message', (req: LogRequest) => {
@@ -53,6 +48,9 @@ port.on('message', (req: LogRequest) => {
     if (req.op === 'batch') {
       writeBatch(req);
       reply = { seq: req.seq, ok: true, value: req.calls.length };
+    } else if (req.op === 'reserve') {
+      // The highest row set aside; the caller counts down from it.
+      reply = { seq: req.seq, ok: true, value: Number((reserve.get(req.count) as { seq: number }).seq) };
     } else if (req.op === 'prune') {
       reply = { seq: req.seq, ok: true, value: prune.run(req.before, req.limit).changes };
     } else {

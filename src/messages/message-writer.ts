@@ -37,16 +37,14 @@ export class MessageWriter {
   private readonly batchSize: number;
   private readonly maxQueued: number;
 
-  /** Rows set aside for the records queued here (MessageStore.reserveInboundRows), next one at `rowAt`. */
-  private rows: readonly number[] = [];
-  private rowAt = 0;
-  private reserving: Promise<void> | undefined;
-  /** After a failed reservation (the database down), none is tried again before this time (epoch ms). */
-  private reserveAgainAt = 0;
-  private readonly reserveCount: number;
+  /** Rows set aside for the inbound records queued here, and for the calls to DOM. */
+  private readonly inboundRows: ReservedRows;
+  private readonly callRows: ReservedRows;
 
   constructor(private readonly messages: MessageStore, private readonly log: Logger, opts: MessageWriterOptions = {}) {
-    this.reserveCount = opts.reserveRows ?? 256;
+    const reserveCount = opts.reserveRows ?? 256;
+    this.inboundRows = new ReservedRows((n) => messages.reserveInboundRows(n), reserveCount, log, 'message');
+    this.callRows = new ReservedRows((n) => messages.reserveCallRows(n), reserveCount, log, 'DOM call');
     this.flushMs = opts.flushMs ?? 50;
     this.batchSize = opts.batchSize ?? 500;
     this.maxQueued = opts.maxQueued ?? 10_000;
@@ -71,38 +69,27 @@ export class MessageWriter {
 
   /**
    * A reserved row for a record written behind, so that its id (in-N) can be told now; undefined when none is
-   * left (a burst faster than reserving: that record gets a row when it is written, and no id is told). Reserving
-   * more starts when half are used.
+   * left (a burst faster than reserving: that record gets a row when it is written, and no id is told).
    */
   takeRow(): number | undefined {
-    const left = this.rows.length - this.rowAt;
-    if (left <= this.reserveCount / 2 && Date.now() >= this.reserveAgainAt) void this.reserve();
-    return left > 0 ? this.rows[this.rowAt++] : undefined;
+    return this.inboundRows.take();
   }
 
   /** Resolves once rows are reserved (start-up, before the first request). Never rejects. */
   ready(): Promise<void> {
-    return this.reserve();
+    return Promise.all([this.inboundRows.ready(), this.callRows.ready()]).then(() => undefined);
   }
 
-  private reserve(): Promise<void> {
-    this.reserving ??= this.messages.reserveInboundRows(this.reserveCount).then((more) => {
-      this.rows = [...this.rows.slice(this.rowAt), ...more];
-      this.rowAt = 0;
-    }, (e: unknown) => {
-      // Records still get rows when written; only their ids are not told in advance. Not tried again for a second,
-      // so a database that is down is not asked once a request.
-      this.reserveAgainAt = Date.now() + RESERVE_RETRY_MS;
-      this.log.warn('could not reserve message rows', { error: e instanceof Error ? e.message : String(e) });
-    }).finally(() => { this.reserving = undefined; });
-    return this.reserving;
-  }
-
-  /** A call to DOM; the thunk reads the raw BODs at write time, off the caller's path. */
-  addCall(call: () => RecordedCall): void {
-    if (!this.room()) return;
-    this.calls.push(call);
+  /**
+   * A call to DOM; the thunk reads the raw BODs at write time, off the caller's path. Returns the row reserved for
+   * its record (callMessageId names it), or undefined.
+   */
+  addCall(call: () => RecordedCall): number | undefined {
+    if (!this.room()) return undefined;
+    const row = this.callRows.take();
+    this.calls.push(row === undefined ? call : () => ({ ...call(), messageRow: row }));
     this.scheduled();
+    return row;
   }
 
   /**
@@ -174,6 +161,42 @@ export class MessageWriter {
         if (this.unwritten.get(key) === row) this.unwritten.delete(key);
       }
     }
+  }
+}
+
+/**
+ * Rows set aside ahead (MessageStore.reserveInboundRows, reserveCallRows) for records written behind, handed out one
+ * at a time; reserving more starts when half are used. After a failed reservation (the database down), none is tried
+ * again for a second, so a database that is down is not asked once a request.
+ */
+class ReservedRows {
+  private rows: readonly number[] = [];
+  private at = 0;
+  private reserving: Promise<void> | undefined;
+  private againAt = 0;
+
+  constructor(private readonly reserveMore: (count: number) => Promise<readonly number[]>, private readonly count: number, private readonly log: Logger, private readonly what: string) {}
+
+  take(): number | undefined {
+    const left = this.rows.length - this.at;
+    if (left <= this.count / 2 && Date.now() >= this.againAt) void this.reserve();
+    return left > 0 ? this.rows[this.at++] : undefined;
+  }
+
+  ready(): Promise<void> {
+    return this.reserve();
+  }
+
+  private reserve(): Promise<void> {
+    this.reserving ??= this.reserveMore(this.count).then((more) => {
+      this.rows = [...this.rows.slice(this.at), ...more];
+      this.at = 0;
+    }, (e: unknown) => {
+      // Records still get rows when written; only their ids are not told in advance.
+      this.againAt = Date.now() + RESERVE_RETRY_MS;
+      this.log.warn(`could not reserve ${this.what} rows`, { error: e instanceof Error ? e.message : String(e) });
+    }).finally(() => { this.reserving = undefined; });
+    return this.reserving;
   }
 }
 

@@ -1,7 +1,8 @@
-import type { DomCallObserver, DomResult } from '../dom/dom-transport.js';
+import type { DomCallEvent, DomCallObserver } from '../dom/dom-transport.js';
 import type { RecordedCall } from '../store/store.js';
 import { bodIdOf, businessKeys, rootName, splitVerbNoun } from './bod-text.js';
 import { currentMessageId } from './message-context.js';
+import { callMessageId } from './message-ids.js';
 import type { MessageWriter } from './message-writer.js';
 
 /**
@@ -12,15 +13,17 @@ import type { MessageWriter } from './message-writer.js';
 export class OutboundRecorder implements DomCallObserver {
   constructor(private readonly writer: MessageWriter) {}
 
-  onCall(e: { servicePath: string; operation: string; rawRequest: string; rawResponse: string | undefined; result: DomResult<unknown>; durationMs: number }): void {
+  /** Returns the record's id (out-N) when a row was reserved for it: the DOM-call metrics name it as their exemplar. */
+  onCall(e: DomCallEvent): string | undefined {
     const causedBy = currentMessageId() ?? null;
     const answeredAt = Date.now();
-    this.writer.addCall(() => recordedCall(e, causedBy, answeredAt));
+    const row = this.writer.addCall(() => recordedCall(e, causedBy, answeredAt));
+    return row === undefined ? undefined : callMessageId(row);
   }
 }
 
 function recordedCall(
-  e: { servicePath: string; operation: string; rawRequest: string; rawResponse: string | undefined; result: DomResult<unknown>; durationMs: number },
+  e: DomCallEvent,
   causedBy: string | null,
   answeredAt: number,
 ): RecordedCall {

@@ -160,8 +160,10 @@ export class DombridgeMetrics {
       onCall: (e) => {
         const series = this.domSeries(e.operation);
         const outcome = e.result.ok ? 'ok' : e.result.failure.kind;
-        (series.outcomes.get(outcome) ?? this.domOutcome(series, outcome)).value++;
-        series.duration.observe(e.durationMs / 1000);
+        // The call's record (out-N), when the recorder reserved a row for it, is the exemplar of both series.
+        const at = e.messageId === undefined ? 0 : Date.now();
+        count(series.outcomes.get(outcome) ?? this.domOutcome(series, outcome), e.messageId, at);
+        series.duration.observe(e.durationMs / 1000, e.messageId, at);
       },
     };
     this.availability = {

@@ -347,6 +347,8 @@ export interface RecordedCall {
   readonly error: string | null;
   readonly durationMs: number;
   readonly causedBy: string | null;
+  /** The row reserved for it (reserveCallRows), whose id (callMessageId) the metrics named. Absent: any free row. */
+  readonly messageRow?: number | undefined;
   /** Epoch ms. */
   readonly sentAt: number;
   readonly answeredAt: number;
@@ -402,6 +404,11 @@ export interface MessageStore {
    * never handed out twice, by this call or by an insert, whether it is used or not (unused ones leave gaps).
    */
   reserveInboundRows(count: number): Promise<readonly number[]>;
+  /**
+   * The same for calls to DOM (recordBatch's `calls`): rows of the table the calls are written to (the message log's
+   * on a database file, else the main one), named by callMessageId. The DOM-call metrics' exemplars name them.
+   */
+  reserveCallRows(count: number): Promise<readonly number[]>;
   /** A recorded message (digits) or a DOM outbox row (its message id), with the XML. */
   get(messageId: string): Promise<BodMessage | undefined>;
   /** Recorded messages and DOM outbox rows, merged, newest first, without the XML. */

@@ -35,6 +35,14 @@ for (const onFile of [false, true]) describe(`outbound recording (real HTTP, DOM
     expect(full.requestXml).to.contain('<_inv:GetInventoryAvailability').and.to.contain(call.bodId!);
     expect(full.responseXml).to.contain('ShowInventoryAvailability');
     expect(full.durationMs).to.be.a('number');
+    // The DOM-call metrics name this record as their exemplar (OpenMetrics, as Prometheus scrapes it): the same id
+    // the CLI and the console find it by, known when the call was counted, before its record was written.
+    const scraped = await (await fetch(`${w.app.url}/metrics`, { headers: { Accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+    const counted = scraped.split('\n').find((l) => l.startsWith('dombridge_dom_calls_total{operation="GetInventoryAvailability",outcome="ok"}'));
+    expect(counted, scraped).to.match(/ # \{message_id="out-\d+"\} 1 \d+(\.\d+)?$/);
+    expect(/message_id="(out-\d+)"/.exec(counted!)![1], 'the exemplar is the call just recorded').to.equal(call.messageId);
+    const bucket = scraped.split('\n').find((l) => l.startsWith('dombridge_dom_call_duration_seconds_bucket{') && l.includes('operation="GetInventoryAvailability"') && l.includes(`message_id="${call.messageId}"`));
+    expect(bucket, 'a latency bucket names it too').to.be.a('string');
     // The Get itself is recorded too (written behind: a Get has no effect to take a key with).
     await eventually(async () => {
       const get = (await w.store.messages.list({ direction: 'in', limit: 100 })).find((m) => m.operation === 'GetInventoryAvailability' && m.catentryId === '20312');

@@ -110,6 +110,19 @@ describe('metrics exemplars, scraped by a real Prometheus', function () {
     const le = Number(withOk!.seriesLabels['le']);
     expect(Number(withOk!.exemplars.find((e) => e.labels['message_id'] === okId)!.value)).to.be.at.most(le);
 
+    // A call to DOM (the item's store is a DOM store, nothing cached): its series names the call's record, out-N.
+    const miss = await post(w!.app.url, INVENTORY_PATH, soap11(getAvailabilityBod(itemAtOnline('20312', '10201'))));
+    expect(miss.text).to.contain('>dom<');
+    const domSeries = await eventually(async () => {
+      const found = (await exemplarsOf('dombridge_dom_calls_total')).find((x) => x.seriesLabels['operation'] === 'GetInventoryAvailability' && x.seriesLabels['outcome'] === 'ok');
+      if (!found) throw new Error('no DOM call exemplar yet');
+      return found;
+    }, 20_000);
+    const callId = domSeries.exemplars.at(-1)!.labels['message_id']!;
+    expect(callId).to.match(/^out-\d+$/);
+    await w!.app.flushRecords();
+    expect((await w!.app.operations.getMessage(callId))?.operation, `${callId} is the recorded call`).to.equal('GetInventoryAvailability');
+
     // And the scrape itself succeeds in OpenMetrics, the process metrics included. Read until a scrape is up: on a
     // loaded machine one scrape may miss its 1 s timeout, which says nothing about the format.
     await eventually(async () => {

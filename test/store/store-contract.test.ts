@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { callMessageId } from '../../src/messages/message-ids.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { NewInboundMessage, Store } from '../../src/store/store.js';
+import type { NewInboundMessage, RecordedCall, Store } from '../../src/store/store.js';
+import { scratchDir } from '../support/scratch.js';
 import { freshPostgresUrl } from '../support/test-store.js';
 
 /**
@@ -16,6 +19,43 @@ const KINDS: { name: string; open: () => Promise<Store> }[] = [
 const inbound = (bodId: string | null, o: Partial<NewInboundMessage> = {}): NewInboundMessage => ({
   service: 'OrderServices', operation: 'ProcessOrder', verb: 'Process', noun: 'Order', bodId, senderId: 'STOREFRONT', orderId: null, partNumber: null,
   catentryId: null, requestHash: 'h1', requestXml: '<x/>', receivedAt: Date.now(), ...o,
+});
+
+/** A call to DOM as the recorder writes it. */
+const call = (bodId: string, messageRow?: number): RecordedCall => ({
+  ...(messageRow === undefined ? {} : { messageRow }), service: 'DOM', operation: 'GetInventoryAvailability', verb: 'Get', noun: 'InventoryAvailability', bodId,
+  orderId: null, partNumber: null, catentryId: null, status: 'acknowledged', requestXml: '<c/>', responseXml: '<d/>', error: null, durationMs: 1, causedBy: null,
+  sentAt: Date.now(), answeredAt: Date.now(),
+});
+
+/** reserveCallRows, on any store: the ids callMessageId makes of them find the calls written in them. */
+async function reservedCallRows(store: Store): Promise<void> {
+  const [a, b] = await Promise.all([store.messages.reserveCallRows(4), store.messages.reserveCallRows(4)]);
+  const reserved = [...a!, ...b!];
+  expect(new Set(reserved).size).to.equal(8);
+  // A call that takes any free row, and one in a reserved row, in one batch.
+  await store.messages.recordBatch({ inbound: [], calls: [call('call-free'), call('call-reserved', b![2])] });
+  const found = await store.messages.get(callMessageId(b![2]!));
+  expect(found, callMessageId(b![2]!)).to.include({ direction: 'out', bodId: 'call-reserved', messageId: callMessageId(b![2]!) });
+  const [free] = await store.messages.callsWithBodId('call-free');
+  expect(free, 'the free call').to.not.equal(undefined);
+  expect(reserved.map(callMessageId)).to.not.include(free!.messageId);
+  const more = await store.messages.reserveCallRows(3);
+  for (const r of more) expect([...reserved.map(callMessageId), free!.messageId]).to.not.include(callMessageId(r));
+}
+
+// On a database file, calls go to the message log (a database of its own, written by a worker thread), whose rows
+// are reserved there.
+describe('store contract: SQLite file, calls to DOM in the message log', function () {
+  it('reserved rows for calls to DOM: never handed out twice nor taken by other inserts; a call written in its row is found by its id', async function () {
+    const store = await openStore({ dbPath: join(scratchDir('dombridge-contract-'), 'dombridge.db'), dbUrl: undefined });
+    try {
+      await reservedCallRows(store);
+      expect(callMessageId((await store.messages.reserveCallRows(1))[0]!), 'the message log numbers its own ids').to.match(/^out-\d{1,6}$/);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 for (const kind of KINDS) {
@@ -100,6 +140,10 @@ for (const kind of KINDS) {
       for (const id of others) expect(reserved, id).to.not.include(rowOf(id));
       const more = await store.messages.reserveInboundRows(3);
       for (const r of more) expect([...reserved, ...others.map(rowOf)]).to.not.include(r);
+    });
+
+    it('reserved rows for calls to DOM: never handed out twice nor taken by other inserts; a call written in its row is found by its id', async function () {
+      await reservedCallRows(store);
     });
 
     it('claim leases due messages; a leased one is not claimed again until the lease expires; settle frees it', async function () {

@@ -1,7 +1,7 @@
 import { inboundId, inboundRowOf, parseMessageId } from '../../messages/message-ids.js';
-import type { BodMessage, CompletedInbound, InboundBegin, MessageStore, NewInboundMessage, RecordedCall, UnkeptInbound } from '../store.js';
+import type { BodMessage, CompletedInbound, InboundBegin, MessageStore, NewInboundMessage, UnkeptInbound } from '../store.js';
 import {
-  BY_ID, BY_KEY, FINISH_TO, INSERT_CALL, INSERT_COMPLETED, INSERT_INBOUND, INSERT_INBOUND_KEYED, INSERT_UNKEPT, MAIN_CALLS, outboxColumns,
+  BY_ID, BY_KEY, callParams, FINISH_TO, INSERT_CALL, INSERT_COMPLETED, INSERT_INBOUND, INSERT_INBOUND_KEYED, INSERT_UNKEPT, MAIN_CALLS, outboxColumns,
   SUMMARY_COLUMNS, TO_APPLIED, TO_RECEIVED, conditions, isRowId, toMessage,
 } from '../sqlite/sqlite-message-store.js';
 
@@ -11,6 +11,7 @@ const ROW_SEQUENCE = `pg_get_serial_sequence('bod_message', 'message_id')`;
 const anyFreeRow = (sql: string) => sql.replace(/VALUES \(\?, /, `VALUES (COALESCE(?::bigint, nextval(${ROW_SEQUENCE})), `);
 const PG_INSERT_COMPLETED = anyFreeRow(INSERT_COMPLETED);
 const PG_INSERT_UNKEPT = anyFreeRow(INSERT_UNKEPT);
+const PG_INSERT_CALL = anyFreeRow(INSERT_CALL);
 
 /** The outbox's rows are numbered by row_no (migration 2): its messages are outbox-N, as on SQLite. */
 const OUTBOX_COLUMNS = outboxColumns('row_no');
@@ -33,6 +34,8 @@ export function pgMessageStore(q: Query, atomic: Atomic): MessageStore {
     const x = (await q(sql, params))[0];
     return x && toMessage(x);
   };
+  const reserveRows = async (count: number): Promise<number[]> =>
+    (await q(`SELECT nextval(${ROW_SEQUENCE}) AS row FROM generate_series(1, ?::int)`, [count])).map((r) => Number(r['row']));
   return {
     answeredGets: undefined,
     async beginInbound(m): Promise<InboundBegin> {
@@ -55,11 +58,12 @@ export function pgMessageStore(q: Query, atomic: Atomic): MessageStore {
     findInbound: (senderId, bodId) => one(BY_KEY, [senderId, bodId]),
     recordBatch: ({ inbound, calls, unkept = [] }) => atomic(async (t) => {
       for (const m of inbound) await t(PG_INSERT_COMPLETED, completedParams(m));
-      for (const c of calls) await t(INSERT_CALL, callParams(c));
+      for (const c of calls) await t(PG_INSERT_CALL, callParams(c));
       for (const u of unkept) await t(PG_INSERT_UNKEPT, unkeptParams(u));
     }),
-    reserveInboundRows: async (count) =>
-      (await q(`SELECT nextval(${ROW_SEQUENCE}) AS row FROM generate_series(1, ?::int)`, [count])).map((r) => Number(r['row'])),
+    reserveInboundRows: (count) => reserveRows(count),
+    // Calls are rows of the same table: out-N, N from the same sequence.
+    reserveCallRows: (count) => reserveRows(count),
     async get(id) {
       const p = parseMessageId(id);
       if (p) {
@@ -96,9 +100,6 @@ export function pgMessageStore(q: Query, atomic: Atomic): MessageStore {
 const completedParams = (m: CompletedInbound) =>
   [m.messageRow ?? null, m.service, m.operation, m.verb, m.noun, m.bodId, m.senderId, m.orderId, m.partNumber, m.catentryId, m.status, m.requestHash, m.requestXml, m.responseXml, m.error, m.receivedAt, m.answeredAt];
 
-const callParams = (c: RecordedCall) =>
-  [c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
-    c.durationMs, c.causedBy === null ? null : inboundRowOf(c.causedBy) ?? null, c.sentAt, c.answeredAt];
 
 const unkeptParams = (u: UnkeptInbound) =>
   [u.messageRow ?? null, u.service, u.operation, u.verb, u.noun, u.bodId, u.senderId, u.orderId, u.partNumber, u.catentryId, u.status, u.requestXml, u.error, u.receivedAt, u.answeredAt];

@@ -4,6 +4,7 @@ import { GetJournal, isJournalId, journalDir } from '../../messages/get-journal.
 import { LOG_ID_BASE, MessageLog, messageLogPath } from '../../messages/message-log.js';
 import { inboundId, inboundRowOf, journalNumberOf, logRowOf, parseMessageId } from '../../messages/message-ids.js';
 import { INBOUND_MACHINE, sourcesOf } from '../../messages/message-states.js';
+import { callParams, INSERT_CALL } from './call-rows.js';
 import type { BodMessage, CompletedInbound, InboundBegin, MessageQuery, MessageStatus, MessageStore, NewInboundMessage, RecordedCall, UnkeptInbound } from '../store.js';
 
 type Prepare = (sql: string) => Database.Statement;
@@ -50,8 +51,7 @@ export const INSERT_COMPLETED = `INSERT INTO bod_message (message_id, direction,
 const SEQUENCE_ROW = `INSERT INTO sqlite_sequence (name, seq) SELECT 'bod_message', COALESCE((SELECT MAX(message_id) FROM bod_message), 0)
   WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'bod_message')`;
 const RESERVE_ROWS = `UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'bod_message' RETURNING seq`;
-export const INSERT_CALL = `INSERT INTO bod_message (direction, service, operation, verb, noun, bod_id, order_id, part_number, catentry_id, status,
-  request_xml, response_xml, error, duration_ms, caused_by, created_at, updated_at) VALUES ('out', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export { callParams, INSERT_CALL } from './call-rows.js';
 
 // Ids as people see them (src/messages/message-ids.ts), made in SQL: in-N and out-N in the main database, out-N
 // (from 1) in the message log, outbox-N by the outbox's row.
@@ -177,14 +177,18 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       }
       if (calls.length) {
         const ins = w(INSERT_CALL);
-        for (const c of calls) {
-          ins.run(c.service, c.operation, c.verb, c.noun, c.bodId, c.orderId, c.partNumber, c.catentryId, c.status, c.requestXml, c.responseXml, c.error,
-            c.durationMs, c.causedBy === null ? null : inboundRowOf(c.causedBy) ?? null, c.sentAt, c.answeredAt);
-        }
+        for (const c of calls) ins.run(...callParams(c));
       }
     };
     if (wdb.inTransaction) run(); else wdb.transaction(run)();
   };
+  // bod_message counts its rows in sqlite_sequence (AUTOINCREMENT, migration 8): moving the count on sets rows
+  // aside that no insert takes, in this process or another on the same file (serve --workers).
+  const reserveMainRows = (count: number): Promise<number[]> => write(() => wdb.transaction(() => {
+    w(SEQUENCE_ROW).run();
+    const top = Number((w(RESERVE_ROWS).get(count) as { seq: number }).seq);
+    return Array.from({ length: count }, (_, i) => top - count + 1 + i);
+  }).immediate());
   const store: MessageStore = {
     answeredGets: journal,
     beginInbound: (m) => write((): InboundBegin => {
@@ -205,15 +209,11 @@ export function sqliteMessageStore(r: Prepare, w: Prepare, write: Write, wdb: Da
       const x = (r(BY_KEY).get(senderId, bodId) ?? logDb()?.prepare(LOG_BY_KEY).get(senderId, bodId)) as Row | undefined;
       return x ? toMessage(x) : journal?.findByKey(senderId, bodId);
     },
+    reserveInboundRows: (count) => reserveMainRows(count),
+    // On a database file the calls live in the message log, which reserves its own rows (its writer thread).
+    reserveCallRows: (count) => (log ? log.reserve(count) : reserveMainRows(count)),
     // Calls to DOM go to the log database's writer thread where there is one; the main database's writer never sees
     // them. Answered Gets arrive here only where there is no Get journal (an in-memory database): written in place.
-    // bod_message counts its rows in sqlite_sequence (AUTOINCREMENT, migration 8): moving the count on sets rows
-    // aside that no insert takes, in this process or another on the same file (serve --workers).
-    reserveInboundRows: (count) => write(() => wdb.transaction(() => {
-      w(SEQUENCE_ROW).run();
-      const top = Number((w(RESERVE_ROWS).get(count) as { seq: number }).seq);
-      return Array.from({ length: count }, (_, i) => top - count + 1 + i);
-    }).immediate()),
     recordBatch: async ({ inbound, calls, unkept = [] }) => {
       if (log && calls.length) await log.write(calls);
       const here = log ? [] : calls;
