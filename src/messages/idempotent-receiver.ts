@@ -151,12 +151,12 @@ export class IdempotentReceiver implements DispatchInterceptor {
   /** The record as another node leaves it once its answer is stored, read again until then or for at most {@link OTHER_NODE_ANSWER_WAIT_MS}. */
   private async otherNodesAnswer(stored: BodMessage, senderId: string, bodId: string): Promise<BodMessage> {
     const until = Date.now() + OTHER_NODE_ANSWER_WAIT_MS;
-    let now = stored;
-    while (this.answerPending(now) && Date.now() < until) {
+    let latest = stored;
+    while (this.answerPending(latest) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 20));
-      now = (await this.messages.findInbound(senderId, bodId)) ?? now;
+      latest = (await this.messages.findInbound(senderId, bodId)) ?? latest;
     }
-    return now;
+    return latest;
   }
 
   /** What a repeat gets from the stored message (the table above); undefined when it never took effect and runs again. */

@@ -23,14 +23,21 @@ export interface CountSlot extends ExemplarSlot {
   value: number;
 }
 
+/** No message counted yet. */
+const noExemplar = (): ExemplarSlot => ({ exemplarId: undefined, exemplarValue: 0, exemplarAt: 0 });
+
+/** The message just counted with `value` becomes the exemplar, when it has an id. */
+function noteExemplar(e: ExemplarSlot, messageId: string | undefined, value: number, at: number | undefined): void {
+  if (messageId === undefined) return;
+  e.exemplarId = messageId;
+  e.exemplarValue = value;
+  e.exemplarAt = at ?? Date.now();
+}
+
 /** Adds one to the series, with the counted message as its exemplar when it has an id. */
 export function count(slot: CountSlot, messageId?: string | undefined, at?: number): void {
   slot.value++;
-  if (messageId !== undefined) {
-    slot.exemplarId = messageId;
-    slot.exemplarValue = 1;
-    slot.exemplarAt = at ?? Date.now();
-  }
+  noteExemplar(slot, messageId, 1, at);
 }
 
 /** The exemplar label set: one label, the message id, so a scrape leads to the record (CLI, console). */
@@ -68,7 +75,7 @@ export class SlotCounter<T extends string> {
 
   /** A new series; look it up once and keep it. */
   slot(labels: Record<T, string>): CountSlot {
-    const slot: CountSlot = { value: 0, exemplarId: undefined, exemplarValue: 0, exemplarAt: 0 };
+    const slot: CountSlot = { value: 0, ...noExemplar() };
     this.slots.push({ labels, slot });
     return slot;
   }
@@ -104,7 +111,7 @@ export class BucketCounts {
 
   constructor(private readonly bounds: readonly number[]) {
     this.counts = new Float64Array(bounds.length + 1);
-    this.exemplars = Array.from({ length: bounds.length + 1 }, () => ({ exemplarId: undefined, exemplarValue: 0, exemplarAt: 0 }));
+    this.exemplars = Array.from({ length: bounds.length + 1 }, noExemplar);
   }
 
   observe(value: number, messageId?: string | undefined, at?: number): void {
@@ -115,12 +122,7 @@ export class BucketCounts {
     this.counts[i]!++;
     this.sum += value;
     this.count++;
-    if (messageId !== undefined) {
-      const e = this.exemplars[i]!;
-      e.exemplarId = messageId;
-      e.exemplarValue = value;
-      e.exemplarAt = at ?? Date.now();
-    }
+    noteExemplar(this.exemplars[i]!, messageId, value, at);
   }
 }
 
